@@ -1,0 +1,71 @@
+"""Make MMAction2 1.2.0 importable in the pinned environment.
+
+Two packaging problems of the ``mmaction2==1.2.0`` wheel break
+``import mmaction.models`` (see ``shared/ENVIRONMENT.md``):
+
+* ``mmaction/models/localizers/drn/`` is missing from the wheel
+  (open-mmlab/mmaction2#2714), yet ``localizers/__init__.py`` imports it.
+* With ``transformers>=4.28`` installed, MMAction2 switches on its multimodal
+  models, which import ``timm`` and old ``transformers`` internals.
+
+:func:`patch_mmaction` fixes both in memory before ``mmaction.models`` is
+imported; nothing in site-packages is edited. It is idempotent and is called
+by ``import mmprivact``.
+"""
+import importlib
+import importlib.util
+import os
+import sys
+import types
+
+_DRN_MODULES = ('mmaction.models.localizers.drn',
+                'mmaction.models.localizers.drn.drn')
+
+
+class DRN:
+    """Placeholder for MMAction2's DRN localizer, absent from the 1.2.0 wheel.
+
+    Raises:
+        ImportError: always, on construction, with the reason and the fix.
+    """
+
+    def __init__(self, *args, **kwargs):
+        raise ImportError(
+            'DRN (temporal grounding) is not available: the mmaction2 1.2.0 '
+            'wheel does not ship mmaction/models/localizers/drn '
+            '(open-mmlab/mmaction2#2714). Install MMAction2 from source if '
+            'you need it; mmprivact does not use it.')
+
+
+def _drn_module_present() -> bool:
+    """Return whether the installed MMAction2 ships the ``drn`` package."""
+    # find_spec('...localizers.drn') would import the broken parent package,
+    # so look at the files instead.
+    spec = importlib.util.find_spec('mmaction')
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    return any(
+        os.path.isfile(
+            os.path.join(root, 'models', 'localizers', 'drn', 'drn.py'))
+        for root in spec.submodule_search_locations)
+
+
+def patch_mmaction() -> None:
+    """Register the in-memory fixes; must run before ``mmaction.models``."""
+    dependency = importlib.import_module('mmaction.utils.dependency')
+    # Multimodal models need timm and pre-5 transformers internals; neither
+    # is part of this environment and nothing here uses them.
+    dependency.WITH_MULTIMODAL = False
+
+    if 'mmaction.models.localizers.drn.drn' in sys.modules:
+        return
+    if 'mmaction.models' not in sys.modules and _drn_module_present():
+        return  # A source install with the real DRN: leave it alone.
+    package = types.ModuleType(_DRN_MODULES[0])
+    package.__path__ = []  # Mark as a package so ``drn.drn`` resolves.
+    module = types.ModuleType(_DRN_MODULES[1])
+    module.DRN = DRN
+    package.drn = module
+    package.DRN = DRN
+    sys.modules[_DRN_MODULES[0]] = package
+    sys.modules[_DRN_MODULES[1]] = module

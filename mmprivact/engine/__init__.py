@@ -1,0 +1,4 @@
+"""Training-loop components: runner, hooks, optimizer wrappers."""
+from .runner import TrustedCheckpointRunner
+
+__all__ = ['TrustedCheckpointRunner']

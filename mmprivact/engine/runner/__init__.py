@@ -1,0 +1,11 @@
+"""Runner and checkpoint loading that keep ``weights_only`` protection."""
+from .checkpoint_trust import (is_trusted_checkpoint,
+                               register_trusted_local_loader, sign_checkpoint)
+from .trusted_checkpoint_runner import TrustedCheckpointRunner
+
+register_trusted_local_loader()
+
+__all__ = [
+    'TrustedCheckpointRunner', 'sign_checkpoint', 'is_trusted_checkpoint',
+    'register_trusted_local_loader'
+]
