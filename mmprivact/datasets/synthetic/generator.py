@@ -2,7 +2,7 @@
 
 Layout written under ``out_dir`` (see ``docs/synthetic_dataset.md``)::
 
-    videos/v00000.mp4 ...        H.264, RGB, ``size`` x ``size``
+    videos/v00000.mp4 ...        MPEG-4 (mp4v), RGB, ``size`` x ``size``
     masks/v00000.npz             ``mask``: bool (T, H, W), True on the figure
     joints/v00000.npz            3D/2D joints, intrinsics, joint names
     {train,val,test}.txt         ``videos/v00000.mp4 <action label>``
@@ -29,7 +29,7 @@ from .skeleton import BONES, JOINT_NAMES, BodyProportions
 from .video_io import write_mp4
 
 SPLITS = ('train', 'val', 'test')
-_FORMAT_VERSION = 1
+_FORMAT_VERSION = 2
 _WALL_DEPTH = 9.0
 _MAX_TRIES = 50
 _MARGIN = 2.0
@@ -56,9 +56,19 @@ def _savez_atomic(path: str, **arrays) -> None:
     os.replace(tmp, path)
 
 
-def _render_item(item: dict, args: dict) -> dict:
-    """Render and write one video with its mask and joints; return record."""
-    cv2.setNumThreads(1)
+def sample_scene(item: dict, args: dict) -> dict:
+    """Draw everything random about one video, deterministically.
+
+    Args:
+        item (dict): A plan entry (``index``, ``label``, ``identity``).
+        args (dict): Generation arguments (``seed``, ``size``, ``fps``,
+            ``num_frames``).
+
+    Returns:
+        dict: ``identity``, ``body``, ``params`` (motion), ``camera``,
+        ``motion`` (world joints, yaw), ``joints_cam``, ``joints_2d`` and the
+        static ``background`` image.
+    """
     size, fps, num_frames = args['size'], args['fps'], args['num_frames']
     rng = np.random.default_rng(
         np.random.SeedSequence([args['seed'], item['index']]))
@@ -77,12 +87,26 @@ def _render_item(item: dict, args: dict) -> dict:
                 and joints_2d.max() <= size - 1 - _MARGIN):
             break
     else:
-        raise RuntimeError(f'Could not place {item["name"]} inside the frame '
-                           f'in {_MAX_TRIES} tries; use a larger --size.')
+        raise RuntimeError(f'Could not place video {item["index"]} inside '
+                           f'the frame in {_MAX_TRIES} tries; use a larger '
+                           '--size.')
     horizon = int(camera.cy + camera.focal * camera.height / _WALL_DEPTH)
     background = make_background(rng, size, size, horizon)
-    frames, masks = render_frames(motion['joints'], motion['yaw'], body,
-                                  identity, background, camera)
+    return dict(identity=identity, body=body, params=params, camera=camera,
+                motion=motion, joints_cam=joints_cam, joints_2d=joints_2d,
+                background=background)
+
+
+def _render_item(item: dict, args: dict) -> dict:
+    """Render and write one video with its mask and joints; return record."""
+    cv2.setNumThreads(1)
+    scene = sample_scene(item, args)
+    frames, masks = render_frames(scene['motion']['joints'],
+                                  scene['motion']['yaw'], scene['body'],
+                                  scene['identity'], scene['background'],
+                                  scene['camera'])
+    params, camera, motion = scene['params'], scene['camera'], scene['motion']
+    joints_cam, joints_2d = scene['joints_cam'], scene['joints_2d']
     out = args['out_dir']
     rel = dict(video=f'videos/{item["name"]}.mp4',
                mask=f'masks/{item["name"]}.npz',
@@ -95,7 +119,8 @@ def _render_item(item: dict, args: dict) -> dict:
         joints3d_world=motion['joints'].astype(np.float32),
         intrinsics=camera.intrinsics.astype(np.float32),
         joint_names=np.array(JOINT_NAMES))
-    write_mp4(osp.join(out, rel['video']), frames, fps, crf=args['crf'])
+    write_mp4(osp.join(out, rel['video']), frames, args['fps'],
+              bit_rate=args['bit_rate'])
     return _record(item, rel, params, camera)
 
 
@@ -132,7 +157,7 @@ def generate_synthetic_dataset(out_dir: str,
                                val_per_combo: int = 1,
                                test_per_combo: int = 2,
                                num_identities: int = len(IDENTITIES),
-                               crf: int = 18,
+                               bit_rate: int = 300_000,
                                workers: int = 1,
                                progress: bool = True,
                                overwrite: bool = False) -> dict:
@@ -155,7 +180,7 @@ def generate_synthetic_dataset(out_dir: str,
         val_per_combo (int): Validation videos per (action, identity).
         test_per_combo (int): Test videos per (action, identity).
         num_identities (int): How many of the identities to use (2-10).
-        crf (int): x264 quality (lower = larger files).
+        bit_rate (int): Video bit rate (bits/s); higher = larger files.
         workers (int): Worker processes.
         progress (bool): Show a progress bar.
         overwrite (bool): Allow replacing a dataset generated with other
@@ -179,7 +204,7 @@ def generate_synthetic_dataset(out_dir: str,
                          f'got {per_combo}.')
     args = dict(format_version=_FORMAT_VERSION, seed=seed, size=size,
                 num_frames=num_frames, fps=fps, per_combo=per_combo,
-                num_identities=num_identities, crf=crf)
+                num_identities=num_identities, bit_rate=bit_rate)
     manifest = osp.join(out_dir, 'generation.json')
     if osp.isfile(manifest):
         with open(manifest) as f:

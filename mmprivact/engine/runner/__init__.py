@@ -1,4 +1,5 @@
 """Runner and checkpoint loading that keep ``weights_only`` protection."""
+from .build import build_runner
 from .checkpoint_trust import (is_trusted_checkpoint,
                                register_trusted_local_loader, sign_checkpoint)
 from .trusted_checkpoint_runner import TrustedCheckpointRunner
@@ -6,6 +7,6 @@ from .trusted_checkpoint_runner import TrustedCheckpointRunner
 register_trusted_local_loader()
 
 __all__ = [
-    'TrustedCheckpointRunner', 'sign_checkpoint', 'is_trusted_checkpoint',
+    'TrustedCheckpointRunner', 'build_runner', 'sign_checkpoint', 'is_trusted_checkpoint',
     'register_trusted_local_loader'
 ]

@@ -1,0 +1,228 @@
+"""Every runnable config loads, builds its model and fails clearly w/o data.
+
+Configs are discovered (every ``configs/**/*.py`` outside ``configs/_base_``),
+so configs added later are covered without editing this file.
+
+File names follow ``{algorithm}_{backbone}_{privacy}_{schedule}_{dataset}.py``
+(five ``_``-separated fields; use ``-`` inside a field). The privacy field
+is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
+``-eps<number>`` (a DP budget) and/or ``-b<number>`` (the minimax budget
+B), e.g. ``maskdp-eps1``, ``minimax-b0.5``. Extend the list here when a new
+privacy method is added.
+"""
+import copy
+import os.path as osp
+import re
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+import torch
+from mmengine import Config
+from mmengine.registry import init_default_scope
+
+#: Allowed privacy tags (field 3 of a config name), see the module docstring.
+PRIVACY_TAGS = (
+    'nonprivate',  # ordinary training on raw videos
+    'dpsgd',  # standard DP-SGD on the full videos
+    'maskdp',  # masked DP (sensitive region only)
+    'avatar',  # avatar-anonymized videos, non-private training
+    'avatar-dpsgd',  # avatar-anonymized videos + DP-SGD
+    'avatar-maskdp',  # avatar-anonymized videos + MaskDP (the paper's)
+    'minimax',  # penalty-driven minimax anonymization
+    'blur',  # obfuscation baselines
+    'pixelate',
+    'blackout',
+)
+_NUMBER = r'\d+(?:\.\d+)?'
+PRIVACY_RE = re.compile(r'^(?:%s)(?:-eps%s)?(?:-b%s)?$' % ('|'.join(
+    re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER))
+TOKEN_RE = re.compile(r'^[a-z0-9][a-z0-9.+-]*$')
+#: Schedule: ``{gpus}xb{batch}`` then ``-``-separated parts, one of which is
+#: the length (``100e`` epochs or ``20k``/``20kiters``/``500iters``).
+SCHEDULE_RE = re.compile(r'^\d+xb\d+(?:-[a-z0-9.]+)*$')
+LENGTH_RE = re.compile(r'^\d+(?:e|k|kiters?|iters?)$')
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIG_DIR = REPO / 'configs'
+
+
+def discover_configs() -> List[Path]:
+    """All ``configs/**/*.py`` files outside ``configs/_base_``, sorted."""
+    return sorted(p for p in CONFIG_DIR.rglob('*.py')
+                  if '_base_' not in p.relative_to(CONFIG_DIR).parts)
+
+
+CONFIGS = discover_configs()
+CONFIG_IDS = [str(p.relative_to(CONFIG_DIR)) for p in CONFIGS]
+
+
+@pytest.fixture(scope='module', autouse=True)
+def mmaction_scope():
+    """Register mmprivact + MMAction2 modules and use mmaction's scope."""
+    import mmprivact  # noqa: F401
+    init_default_scope('mmaction')
+
+
+def _innermost_dataset(dataset_cfg: dict) -> dict:
+    """Follow dataset wrappers (``RepeatDataset`` etc.) to the real one."""
+    while isinstance(dataset_cfg.get('dataset'), dict):
+        dataset_cfg = dataset_cfg['dataset']
+    return dataset_cfg
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor for a Markdown heading."""
+    text = re.sub(r'[^\w\- ]', '', heading.strip().lower())
+    return text.replace(' ', '-')
+
+
+def _doc_anchors(doc: Path) -> set:
+    text = doc.read_text(encoding='utf-8')
+    anchors = set(re.findall(r'<a\s+(?:id|name)="([^"]+)"', text))
+    anchors.update(
+        _slug(m) for m in re.findall(r'^#+\s+(.*)$', text, re.MULTILINE))
+    return anchors
+
+
+def test_configs_are_discovered():
+    """The four real-dataset non-private baselines exist and are found."""
+    names = {p.name for p in CONFIGS}
+    for dataset in ('ntu60-xsub-rgb', 'toyota-smarthome-xsub-rgb',
+                    'ucf101-split1-rgb', 'hmdb51-split1-rgb'):
+        assert (f'i3d_r50_nonprivate_8xb8-32x2x1-100e_{dataset}.py'
+                in names), f'missing non-private config for {dataset}'
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_config_name_scheme(path: Path):
+    fields = path.stem.split('_')
+    assert len(fields) == 5, (
+        f'{path.name}: expected 5 "_"-separated fields '
+        '{algorithm}_{backbone}_{privacy}_{schedule}_{dataset}, got '
+        f'{len(fields)}: {fields}; use "-" inside a field')
+    algorithm, backbone, privacy, schedule, dataset = fields
+    for what, value in (('algorithm', algorithm), ('backbone', backbone),
+                        ('dataset', dataset)):
+        assert TOKEN_RE.match(value), f'{path.name}: bad {what} {value!r}'
+    assert PRIVACY_RE.match(privacy), (
+        f'{path.name}: privacy field {privacy!r} is not one of '
+        f'{PRIVACY_TAGS} (optionally + -eps<n> / -b<n>); extend '
+        'PRIVACY_TAGS in tests/test_configs.py for a new method')
+    assert SCHEDULE_RE.match(schedule), (
+        f'{path.name}: schedule {schedule!r} must look like '
+        '"8xb8-32x2x1-100e" ({gpus}xb{batch}-...-{length})')
+    assert any(LENGTH_RE.match(part) for part in schedule.split('-')[1:]), (
+        f'{path.name}: schedule {schedule!r} names no length such as '
+        '"100e" or "20kiters"')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_config_loads_with_mmprivact_imports(path: Path):
+    cfg = Config.fromfile(str(path))
+    imports = cfg.get('custom_imports', {})
+    assert 'mmprivact' in imports.get('imports', []), (
+        f'{path.name} must import mmprivact (inherit '
+        '../_base_/default_runtime.py)')
+    assert imports.get('allow_failed_imports') is False
+    assert cfg.get('default_scope') == 'mmaction'
+    for key in ('model', 'train_dataloader', 'optim_wrapper', 'train_cfg'):
+        assert key in cfg, f'{path.name} defines no {key!r}'
+    assert cfg.get('load_from') is None or not str(
+        cfg.load_from).startswith(('http://', 'https://')), (
+            f'{path.name}: load_from must be a local file, not a URL')
+
+
+def _random_video_batch(cfg: Config, num_views: int = 1) -> Optional[dict]:
+    """A tiny uint8 batch in the model's input format, or None if unknown."""
+    preprocessor = cfg.model.get('data_preprocessor', {})
+    if preprocessor.get('type') != 'ActionDataPreprocessor':
+        return None
+    shape = {
+        'NCTHW': (num_views, 3, 8, 64, 64),
+        'NCHW': (num_views * 8, 3, 64, 64),
+    }.get(preprocessor.get('format_shape'))
+    if shape is None:
+        return None
+    from mmaction.structures import ActionDataSample
+    generator = torch.Generator().manual_seed(0)
+    video = torch.randint(0, 256, shape, generator=generator,
+                          dtype=torch.uint8)
+    return dict(inputs=[video], data_samples=[ActionDataSample()])
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_config_builds_model(path: Path):
+    from mmaction.registry import MODELS
+    cfg = Config.fromfile(str(path))
+    model = MODELS.build(cfg.model)
+    num_params = sum(p.numel() for p in model.parameters())
+    assert num_params > 0
+    head = cfg.model.get('cls_head') or {}
+    if 'num_classes' in cfg and 'num_classes' in head:
+        assert head['num_classes'] == cfg.num_classes, (
+            f'{path.name}: head has {head["num_classes"]} classes, the '
+            f'dataset {cfg.num_classes}')
+    batch = _random_video_batch(cfg)
+    if batch is None or cfg.model.get('type') not in ('Recognizer2D',
+                                                      'Recognizer3D'):
+        return  # built; the forward needs inputs we cannot synthesise here
+    model.eval()
+    with torch.no_grad():
+        results = model.test_step(batch)
+    assert len(results) == 1
+    scores = results[0].pred_score
+    assert scores.shape == (head['num_classes'], )
+    assert torch.isfinite(scores).all()
+    if head.get('average_clips') == 'prob':
+        assert scores.min() >= 0
+        assert scores.sum().item() == pytest.approx(1.0, abs=1e-4)
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+@pytest.mark.parametrize('split', ['train', 'val', 'test'])
+def test_dataset_without_data_names_missing_path(path: Path, split: str,
+                                                 tmp_path: Path):
+    from mmaction.registry import DATASETS
+    cfg = Config.fromfile(str(path))
+    loader = cfg.get(f'{split}_dataloader')
+    if not loader:
+        if split == 'train':
+            pytest.fail(f'{path.name} defines no train_dataloader')
+        pytest.skip(f'{path.name} defines no {split}_dataloader')
+    dataset_cfg = copy.deepcopy(loader['dataset'])
+    inner = _innermost_dataset(dataset_cfg)
+    inner['data_root'] = str(tmp_path)
+    ann_file = inner.get('ann_file')
+    if ann_file:
+        expected = (
+            ann_file if osp.isabs(ann_file) else osp.join(
+                str(tmp_path), ann_file))
+    else:
+        expected = str(tmp_path)
+    with pytest.raises(FileNotFoundError) as err:
+        DATASETS.build(dataset_cfg)
+    message = str(err.value)
+    assert expected in message, (
+        f'{path.name}: error should name {expected!r}: {message}')
+    assert 'docs/' in message, (
+        f'{path.name}: error should point to the docs: {message}')
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_data_doc_anchor_exists(path: Path):
+    cfg = Config.fromfile(str(path))
+    docs = set()
+    for split in ('train', 'val', 'test'):
+        loader = cfg.get(f'{split}_dataloader')
+        if loader:
+            doc = _innermost_dataset(loader['dataset']).get('data_doc')
+            if doc:
+                docs.add(doc)
+    for doc in sorted(docs):
+        file, _, anchor = doc.partition('#')
+        doc_path = REPO / file
+        assert doc_path.is_file(), f'{path.name}: data_doc {doc!r} missing'
+        if anchor:
+            assert anchor in _doc_anchors(doc_path), (
+                f'{path.name}: no anchor #{anchor} in {file}')
