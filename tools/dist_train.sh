@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Distributed training, as MMAction2's tools/dist_train.sh:
 #   bash tools/dist_train.sh CONFIG GPUS [train.py args...]
-# On CPU-only machines add: --cfg-options env_cfg.dist_cfg.backend=gloo
+# On machines without GPUs, train.py switches the backend from nccl to gloo.
 set -e
 CONFIG=$1
 GPUS=$2

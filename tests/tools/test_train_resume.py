@@ -76,3 +76,23 @@ def test_resume_refuses_an_unsigned_checkpoint(tiny_synthetic, tmp_path):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode != 0
     assert 'trust_checkpoint.py' in res.stderr
+
+
+@pytest.mark.slow
+def test_dist_train_two_cpu_processes(tiny_synthetic, tmp_path):
+    """tools/dist_train.sh launches 2 ranks (gloo on CPU) that train."""
+    env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
+               PYTHON=sys.executable, PORT='29533', OMP_NUM_THREADS='1')
+    work = tmp_path / 'work'
+    res = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(CONFIG), '2',
+         '--work-dir', str(work), '--cfg-options', 'train_cfg.max_epochs=1',
+         *_tiny_options(tiny_synthetic)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-4000:]
+    assert re.search(r'Distributed training: True', out)
+    # 16 videos, batch 4 per rank, 2 ranks: 2 iterations per epoch.
+    assert re.search(r'Epoch\(train\) +\[1\]\[2/2\]', out)
+    assert (work / 'epoch_1.pth').is_file()
+    assert (work / 'epoch_1.pth.sig').is_file()

@@ -1,7 +1,14 @@
 """MMEngine runner whose own checkpoints can be resumed under torch>=2.6."""
 import os.path as osp
 
-from mmengine.dist import master_only
+from typing import Optional
+
+import torch
+import torch.distributed as torch_dist
+import torch.nn as nn
+from mmengine.device import get_device
+from mmengine.dist import is_distributed, master_only
+from mmengine.model import MMDistributedDataParallel
 from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
@@ -20,7 +27,38 @@ class TrustedCheckpointRunner(Runner):
     anywhere else keep ``torch.load``'s ``weights_only=True`` protection.
     Selected with ``runner_type = 'TrustedCheckpointRunner'`` (the default of
     our ``default_runtime.py`` and of ``tools/train.py``).
+
+    It also makes ``--launcher pytorch`` work on machines without GPUs
+    (``gloo`` instead of ``nccl``, DDP without ``device_ids``), where
+    MMEngine's own set-up calls CUDA and fails; useful to test multi-rank
+    behaviour on a CPU.
     """
+
+    def setup_env(self, env_cfg: dict) -> None:
+        """Initialise a CPU process group when there is no GPU, then set up
+        the environment as MMEngine does."""
+        if (self.distributed and not is_distributed()
+                and self.launcher == 'pytorch'
+                and not torch.cuda.is_available()):
+            dist_cfg = dict(env_cfg.get('dist_cfg', {}))
+            backend = dist_cfg.pop('backend', 'gloo')
+            if backend == 'nccl':  # NCCL needs GPUs; gloo runs on CPUs.
+                backend = 'gloo'
+            torch_dist.init_process_group(backend=backend, **dist_cfg)
+        super().setup_env(env_cfg)
+
+    def wrap_model(self, model_wrapper_cfg: Optional[dict],
+                   model: nn.Module) -> nn.Module:
+        """Wrap as MMEngine does; on CPU, use DDP without ``device_ids``."""
+        if (self.distributed and model_wrapper_cfg is None
+                and get_device() == 'cpu'):
+            return MMDistributedDataParallel(
+                module=model,
+                device_ids=None,
+                broadcast_buffers=False,
+                find_unused_parameters=self.cfg.get('find_unused_parameters',
+                                                    False))
+        return super().wrap_model(model_wrapper_cfg, model)
 
     @master_only
     def save_checkpoint(self, out_dir: str, filename: str, *args,
