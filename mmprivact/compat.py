@@ -17,6 +17,7 @@ import importlib.util
 import os
 import sys
 import types
+import warnings
 
 _DRN_MODULES = ('mmaction.models.localizers.drn',
                 'mmaction.models.localizers.drn.drn')
@@ -52,6 +53,10 @@ def _drn_module_present() -> bool:
 
 def patch_mmaction() -> None:
     """Register the in-memory fixes; must run before ``mmaction.models``."""
+    # mmcv-lite has no compiled ops; MMAction2's recognizers do not need the
+    # deformable attention it warns about on every import.
+    warnings.filterwarnings(
+        'ignore', message='Fail to import ``MultiScaleDeformableAttention``')
     dependency = importlib.import_module('mmaction.utils.dependency')
     # Multimodal models need timm and pre-5 transformers internals; neither
     # is part of this environment and nothing here uses them.
