@@ -52,14 +52,15 @@ class CheckedVideoDataset(VideoDataset):
 
     def prepare_data(self, idx: int):
         """Run the pipeline; re-raise failures with the video's path."""
-        filename = self.get_data_info(idx).get('filename', '?')
+        data_info = self.get_data_info(idx)
+        filename = data_info.get('filename', '?')
         if not osp.isfile(filename):
             raise RuntimeError(
                 f'Video file {filename!r} (sample {idx} of '
                 f'{self.ann_file!r}) does not exist. Restore it, or remove '
                 f'its line from the annotation list; see {self.data_doc}.')
         try:
-            return super().prepare_data(idx)
+            return self.pipeline(data_info)  # as BaseDataset.prepare_data
         except Exception as err:
             raise RuntimeError(
                 f'Failed to load video {filename!r} (sample {idx} of '

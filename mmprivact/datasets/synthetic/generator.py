@@ -15,6 +15,7 @@ import json
 import multiprocessing as mp
 import os
 import os.path as osp
+import shutil
 from dataclasses import asdict
 from typing import Dict, List, Optional
 
@@ -214,9 +215,9 @@ def generate_synthetic_dataset(out_dir: str,
                 f'{out_dir!r} holds a synthetic dataset generated with '
                 f'different arguments ({previous}). Choose another --out, or '
                 'pass --overwrite to regenerate it.')
-        if previous != args:
-            for name in os.listdir(osp.join(out_dir, 'videos')):
-                os.remove(osp.join(out_dir, 'videos', name))
+        if previous != args:  # --overwrite: start from empty folders
+            for sub in ('videos', 'masks', 'joints'):
+                shutil.rmtree(osp.join(out_dir, sub), ignore_errors=True)
     for sub in ('videos', 'masks', 'joints'):
         os.makedirs(osp.join(out_dir, sub), exist_ok=True)
     with open(manifest, 'w') as f:

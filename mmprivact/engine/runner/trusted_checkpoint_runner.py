@@ -1,6 +1,5 @@
 """MMEngine runner whose own checkpoints can be resumed under torch>=2.6."""
 import os.path as osp
-
 from typing import Optional
 
 import torch

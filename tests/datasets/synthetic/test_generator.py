@@ -188,3 +188,16 @@ def test_rejects_bad_arguments(tmp_path, bad):
     with pytest.raises(ValueError):
         generate_synthetic_dataset(str(tmp_path / 'x'), progress=False,
                                    **bad)
+
+
+def test_overwrite_replaces_a_dataset_made_with_other_arguments(tmp_path):
+    out = tmp_path / 'ow'
+    small = dict(TINY_SYNTHETIC, num_frames=8, val_per_combo=0,
+                 test_per_combo=0)
+    generate_synthetic_dataset(str(out), progress=False, **small)
+    bigger = dict(small, train_per_combo=2)
+    summary = generate_synthetic_dataset(str(out), progress=False,
+                                         overwrite=True, **bigger)
+    assert summary['videos']['train'] == 2 * 8 * 2
+    assert summary['generated'] == 2 * 8 * 2  # nothing reused
+    assert len(list((out / 'videos').iterdir())) == 32
