@@ -21,12 +21,13 @@ Example::
 See docs/data_preparation.md#ntu-rgbd-60.
 """
 import argparse
-import os
 import os.path as osp
 import re
-import sys
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmprivact.datasets.annotation_lists import (Entry, find_files, run_cli,
+                                                 write_split_lists)
 
 DATA_DOC = 'docs/data_preparation.md#ntu-rgbd-60'
 
@@ -66,8 +67,6 @@ VIDEO_SUFFIX = '_rgb.avi'
 _NAME_RE = re.compile(
     r'^S(?P<setup>\d{3})C(?P<camera>\d{3})P(?P<subject>\d{3})'
     r'R(?P<replication>\d{3})A(?P<action>\d{3})_rgb\.avi$')
-
-Entry = Tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -144,32 +143,27 @@ def xsub_subset(video: NTUVideo) -> str:
 
 
 def find_videos(video_dir: str) -> List[str]:
-    """List the ``*_rgb.avi`` files below ``video_dir``, sorted.
+    """List the ``*.avi`` files below ``video_dir`` (recursively), sorted.
+
+    Every ``.avi`` file is listed, so a stray one fails name parsing in
+    :func:`build_xsub_lists` instead of being silently left out.
 
     Args:
-        video_dir (str): Folder with the NTU RGB+D RGB videos (searched
-            recursively).
+        video_dir (str): Folder with the NTU RGB+D RGB videos.
 
     Returns:
-        list[str]: Paths relative to ``video_dir``, in sorted order.
+        list[str]: ``'/'``-separated paths relative to ``video_dir``.
 
     Raises:
         FileNotFoundError: If ``video_dir`` is not a folder.
     """
-    if not osp.isdir(video_dir):
-        raise FileNotFoundError(
+    return find_files(
+        video_dir,
+        '.avi',
+        not_found_message=(
             f'NTU RGB+D video folder {video_dir!r} does not exist. Extract '
             f'nturgb+d_rgb_s001.zip ... s017.zip there (see {DATA_DOC}) or '
-            'pass --video-dir.')
-    found = []
-    for root, dirs, files in os.walk(video_dir):
-        dirs.sort()
-        for name in files:
-            if name.endswith('.avi'):
-                found.append(
-                    osp.relpath(osp.join(root, name), video_dir).replace(
-                        os.sep, '/'))
-    return sorted(found)
+            'pass --video-dir.'))
 
 
 def build_xsub_lists(
@@ -196,28 +190,6 @@ def build_xsub_lists(
             continue
         lists[xsub_subset(video)].append((rel_path, video.label))
     return lists, skipped
-
-
-def write_list(path: str, entries: Sequence[Entry]) -> None:
-    """Write ``relative/path label`` lines.
-
-    Args:
-        path (str): Output file.
-        entries (Sequence[tuple[str, int]]): ``(path, label)`` pairs.
-    """
-    with open(path, 'w', encoding='utf-8') as f:
-        f.writelines(f'{rel_path} {label}\n' for rel_path, label in entries)
-
-
-def write_classes(path: str, classes: Sequence[str]) -> None:
-    """Write one class name per line (line ``i`` names label ``i``).
-
-    Args:
-        path (str): Output file.
-        classes (Sequence[str]): Class names in label order.
-    """
-    with open(path, 'w', encoding='utf-8') as f:
-        f.writelines(f'{name}\n' for name in classes)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -250,19 +222,12 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
             f"(train={len(lists['train'])}, val={len(lists['val'])}); the "
             'folder holds only some of the subjects. Extract every setup '
             f'archive (S001-S017), see {DATA_DOC}.')
-    os.makedirs(args.out_dir, exist_ok=True)
-    for subset, entries in lists.items():
-        out = osp.join(args.out_dir, f'ntu60_xsub_{subset}_videos.txt')
-        write_list(out, entries)
-        print(f'{out}: {len(entries)} videos')
-    write_classes(osp.join(args.out_dir, 'classes.txt'), CLASSES)
+    write_split_lists(args.out_dir, lists, 'ntu60_xsub_{subset}_videos.txt',
+                      CLASSES)
     if skipped:
         print(f'skipped {skipped} NTU RGB+D 120-only videos (not in NTU-60)')
     return lists
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError) as err:
-        sys.exit(f'error: {err}')
+    run_cli(main)

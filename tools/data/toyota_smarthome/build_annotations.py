@@ -30,13 +30,14 @@ Example::
 See docs/data_preparation.md#toyota-smarthome.
 """
 import argparse
-import os
 import os.path as osp
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmprivact.datasets.annotation_lists import (Entry, find_files, run_cli,
+                                                 write_split_lists)
 
 DATA_DOC = 'docs/data_preparation.md#toyota-smarthome'
 
@@ -62,8 +63,6 @@ SUBSETS = ('train', 'val', 'test')
 _NAME_RE = re.compile(
     r'^(?P<activity>[A-Za-z]+(?:\.[A-Za-z]+)*)_p(?P<subject>\d+)'
     r'_r(?P<take>\d+)_(?P<view>[a-z]?\d+)_c(?P<camera>\d+)\.mp4$')
-
-Entry = Tuple[str, int]
 
 
 @dataclass(frozen=True)
@@ -141,32 +140,24 @@ def xsub_subsets(video: SmarthomeVideo, path: str,
 
 
 def find_videos(video_dir: str) -> List[str]:
-    """List the ``*.mp4`` files below ``video_dir``, sorted.
+    """List the ``*.mp4`` files below ``video_dir`` (recursively), sorted.
 
     Args:
-        video_dir (str): Folder with the trimmed videos (searched
-            recursively).
+        video_dir (str): Folder with the trimmed videos.
 
     Returns:
-        list[str]: Paths relative to ``video_dir``, in sorted order.
+        list[str]: ``'/'``-separated paths relative to ``video_dir``.
 
     Raises:
         FileNotFoundError: If ``video_dir`` is not a folder.
     """
-    if not osp.isdir(video_dir):
-        raise FileNotFoundError(
+    return find_files(
+        video_dir,
+        '.mp4',
+        not_found_message=(
             f'Toyota Smarthome video folder {video_dir!r} does not exist. '
             f'Extract the released mp4 archive there (see {DATA_DOC}) or '
-            'pass --video-dir.')
-    found = []
-    for root, dirs, files in os.walk(video_dir):
-        dirs.sort()
-        for name in files:
-            if name.endswith('.mp4'):
-                found.append(
-                    osp.relpath(osp.join(root, name), video_dir).replace(
-                        os.sep, '/'))
-    return sorted(found)
+            'pass --video-dir.'))
 
 
 def build_xsub_lists(
@@ -200,17 +191,6 @@ def build_xsub_lists(
         for subset in subsets:
             lists[subset].append((rel_path, label))
     return lists, skipped
-
-
-def write_list(path: str, entries: Sequence[Entry]) -> None:
-    """Write ``relative/path label`` lines.
-
-    Args:
-        path (str): Output file.
-        entries (Sequence[tuple[str, int]]): ``(path, label)`` pairs.
-    """
-    with open(path, 'w', encoding='utf-8') as f:
-        f.writelines(f'{rel_path} {label}\n' for rel_path, label in entries)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
@@ -247,15 +227,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
             f'Cross-subject split of {args.video_dir!r} leaves {empty} empty '
             f'({ {k: len(v) for k, v in lists.items()} }); the folder holds '
             f'only some subjects. Extract the whole release, see {DATA_DOC}.')
-    os.makedirs(args.out_dir, exist_ok=True)
-    for subset, entries in lists.items():
-        out = osp.join(args.out_dir,
-                       f'toyota_smarthome_xsub_{subset}_videos.txt')
-        write_list(out, entries)
-        print(f'{out}: {len(entries)} videos')
-    with open(osp.join(args.out_dir, 'classes.txt'), 'w',
-              encoding='utf-8') as f:
-        f.writelines(f'{name}\n' for name in CLASSES)
+    write_split_lists(args.out_dir, lists,
+                      'toyota_smarthome_xsub_{subset}_videos.txt', CLASSES)
     for activity, count in sorted(skipped.items()):
         print(f'skipped {count} videos of {activity!r} (not one of the 31 '
               'cross-subject classes)')
@@ -263,7 +236,4 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError) as err:
-        sys.exit(f'error: {err}')
+    run_cli(main)

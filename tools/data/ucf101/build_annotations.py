@@ -24,14 +24,15 @@ Example::
 See docs/data_preparation.md#ucf-101.
 """
 import argparse
-import os
 import os.path as osp
-import sys
 from typing import Dict, List, Optional, Sequence, Tuple
+
+from mmprivact.datasets.annotation_lists import (Entry, add_missing_argument,
+                                                 apply_missing_policy, run_cli,
+                                                 write_split_lists)
 
 DATA_DOC = 'docs/data_preparation.md#ucf-101'
 NUM_CLASSES = 101
-Entry = Tuple[str, int]
 
 
 def _require_file(path: str, what: str) -> None:
@@ -121,19 +122,6 @@ def read_split_list(path: str, class_index: Dict[str, int]) -> List[Entry]:
     return entries
 
 
-def missing_videos(video_dir: str, entries: Sequence[Entry]) -> List[str]:
-    """Return the listed videos that are not files below ``video_dir``.
-
-    Args:
-        video_dir (str): Root of the ``Class/video.avi`` tree.
-        entries (Sequence[tuple[str, int]]): Listed videos.
-
-    Returns:
-        list[str]: Relative paths that do not exist.
-    """
-    return [p for p, _ in entries if not osp.isfile(osp.join(video_dir, p))]
-
-
 def build_split(ann_dir: str, split: int) -> Tuple[Dict[str, List[Entry]],
                                                    List[str]]:
     """Build the train and val (= official test) lists of one split.
@@ -160,12 +148,6 @@ def build_split(ann_dir: str, split: int) -> Tuple[Dict[str, List[Entry]],
     return lists, list(class_index)
 
 
-def write_list(path: str, entries: Sequence[Entry]) -> None:
-    """Write ``relative/path label`` lines."""
-    with open(path, 'w', encoding='utf-8') as f:
-        f.writelines(f'{rel_path} {label}\n' for rel_path, label in entries)
-
-
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     """Parse command-line arguments."""
     parser = argparse.ArgumentParser(
@@ -174,12 +156,7 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     parser.add_argument('--video-dir', default='data/ucf101/videos')
     parser.add_argument('--out-dir', default='data/ucf101')
     parser.add_argument('--split', type=int, default=1, choices=(1, 2, 3))
-    parser.add_argument(
-        '--missing',
-        choices=('error', 'skip', 'ignore'),
-        default='error',
-        help='what to do with listed videos absent from --video-dir: fail '
-        '(default), drop them from the lists, or keep them unchecked')
+    add_missing_argument(parser)
     parser.add_argument(
         '--num-classes',
         type=int,
@@ -196,37 +173,19 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
         raise ValueError(
             f'classInd.txt in {args.ann_dir!r} lists {len(classes)} classes, '
             f'expected {args.num_classes}; use the official file.')
-    if args.missing != 'ignore':
-        if not osp.isdir(args.video_dir):
-            raise FileNotFoundError(
-                f'UCF-101 video folder {args.video_dir!r} does not exist; '
-                f'extract UCF101.rar there (see {DATA_DOC}) or pass '
-                '--video-dir.')
-        for subset, entries in lists.items():
-            missing = set(missing_videos(args.video_dir, entries))
-            if missing and args.missing == 'error':
-                raise FileNotFoundError(
-                    f'{len(missing)} of {len(entries)} {subset} videos are '
-                    f'missing under {args.video_dir!r}, e.g. '
-                    f'{sorted(missing)[:3]}. Complete the extraction, or '
-                    'pass --missing skip to drop them.')
-            lists[subset] = [e for e in entries if e[0] not in missing]
-            if missing:
-                print(f'dropped {len(missing)} missing {subset} videos')
-    os.makedirs(args.out_dir, exist_ok=True)
-    for subset, entries in lists.items():
-        out = osp.join(args.out_dir,
-                       f'ucf101_{subset}_split_{args.split}_videos.txt')
-        write_list(out, entries)
-        print(f'{out}: {len(entries)} videos')
-    with open(osp.join(args.out_dir, 'classes.txt'), 'w',
-              encoding='utf-8') as f:
-        f.writelines(f'{name}\n' for name in classes)
+    lists = apply_missing_policy(
+        lists,
+        args.video_dir,
+        args.missing,
+        folder_missing_message=(
+            f'UCF-101 video folder {args.video_dir!r} does not exist; '
+            f'extract UCF101.rar there (see {DATA_DOC}) or pass '
+            '--video-dir.'))
+    write_split_lists(args.out_dir, lists,
+                      f'ucf101_{{subset}}_split_{args.split}_videos.txt',
+                      classes)
     return lists
 
 
 if __name__ == '__main__':
-    try:
-        main()
-    except (FileNotFoundError, ValueError) as err:
-        sys.exit(f'error: {err}')
+    run_cli(main)
