@@ -58,12 +58,14 @@ def main():
         test_top1=float(metrics['acc/top1']),
         test_top5=float(metrics['acc/top5']),
         test_mean_class_acc=float(metrics['acc/mean1']),
-        minutes=round((time.time() - start) / 60, 2))
+        # Wall time of this invocation (small when it resumed a finished run).
+        minutes_this_invocation=round((time.time() - start) / 60, 2))
     with open(osp.join(args.work_dir, 'demo_result.json'), 'w') as f:
         json.dump(result, f, indent=1)
     print(f'[demo] test top-1 accuracy: {result["test_top1"]:.4f} '
           f'(top-5 {result["test_top5"]:.4f}, mean class '
-          f'{result["test_mean_class_acc"]:.4f}) in {result["minutes"]} min; '
+          f'{result["test_mean_class_acc"]:.4f}) in '
+          f'{result["minutes_this_invocation"]} min; '
           f'details in {args.work_dir}/demo_result.json')
 
 
