@@ -13,7 +13,8 @@ import argparse
 import os
 import os.path as osp
 import sys
-from typing import Callable, Dict, Iterable, List, Mapping, Sequence, Tuple
+from typing import (Callable, Dict, Iterable, List, Mapping, Optional,
+                    Sequence, Tuple)
 
 #: One list line: ``(path relative to the video folder, 0-based label)``.
 Entry = Tuple[str, int]
@@ -90,7 +91,9 @@ def add_missing_argument(parser: argparse.ArgumentParser) -> None:
 
 def apply_missing_policy(
         lists: Mapping[str, Sequence[Entry]], video_dir: str, policy: str, *,
-        folder_missing_message: str) -> Dict[str, List[Entry]]:
+        folder_missing_message: str,
+        echo: Optional[Callable[[str], None]] = None
+) -> Dict[str, List[Entry]]:
     """Check that the listed videos exist, as ``--missing`` asks.
 
     Args:
@@ -99,10 +102,13 @@ def apply_missing_policy(
         video_dir (str): Folder the paths are relative to.
         policy (str): One of :data:`MISSING_POLICIES`: ``'error'`` raises if
             any listed video is missing, ``'skip'`` drops the missing ones
-            (printing how many per subset), ``'ignore'`` checks nothing.
+            (reporting how many per subset to ``echo``), ``'ignore'``
+            checks nothing.
         folder_missing_message (str): Message of the error raised when
             ``video_dir`` is not a folder (unless ``policy`` is
             ``'ignore'``); should name it and say how to create it.
+        echo (Callable[[str], None], optional): Receives the report lines
+            (the CLIs pass ``print``); silent when None.
 
     Returns:
         dict[str, list[tuple[str, int]]]: The lists, in the same subset
@@ -130,8 +136,8 @@ def apply_missing_policy(
                 f'{sorted(missing)[:3]}. Complete the extraction, or '
                 'pass --missing skip to drop them.')
         checked[subset] = [e for e in entries if e[0] not in missing]
-        if missing:
-            print(f'dropped {len(missing)} missing {subset} videos')
+        if missing and echo is not None:
+            echo(f'dropped {len(missing)} missing {subset} videos')
     return checked
 
 
@@ -158,12 +164,16 @@ def write_classes(path: str, classes: Iterable[str]) -> None:
         f.writelines(f'{name}\n' for name in classes)
 
 
-def write_split_lists(out_dir: str, lists: Mapping[str, Sequence[Entry]],
-                      file_name: str, classes: Iterable[str]) -> List[str]:
+def write_split_lists(out_dir: str,
+                      lists: Mapping[str, Sequence[Entry]],
+                      file_name: str,
+                      classes: Iterable[str],
+                      echo: Optional[Callable[[str], None]] = None
+                      ) -> List[str]:
     """Write every subset's list and ``classes.txt`` into ``out_dir``.
 
-    Creates ``out_dir`` if needed and prints ``<file>: <n> videos`` for each
-    list written.
+    Creates ``out_dir`` if needed and reports ``<file>: <n> videos`` for
+    each list written to ``echo``.
 
     Args:
         out_dir (str): Output folder.
@@ -173,6 +183,8 @@ def write_split_lists(out_dir: str, lists: Mapping[str, Sequence[Entry]],
             ``'ntu60_xsub_{subset}_videos.txt'``.
         classes (Iterable[str]): Class names in label order, written to
             ``out_dir/classes.txt``.
+        echo (Callable[[str], None], optional): Receives the report lines
+            (the CLIs pass ``print``); silent when None.
 
     Returns:
         list[str]: Paths of the subset lists written, in ``lists`` order.
@@ -182,7 +194,8 @@ def write_split_lists(out_dir: str, lists: Mapping[str, Sequence[Entry]],
     for subset, entries in lists.items():
         out = osp.join(out_dir, file_name.format(subset=subset))
         write_list(out, entries)
-        print(f'{out}: {len(entries)} videos')
+        if echo is not None:
+            echo(f'{out}: {len(entries)} videos')
         written.append(out)
     write_classes(osp.join(out_dir, 'classes.txt'), classes)
     return written

@@ -97,7 +97,8 @@ def test_apply_missing_policy_skip_drops_and_reports(tmp_path, capsys):
     touch(tmp_path, 'a/1.avi', 'b/2.avi', 'b/3.avi')
     lists = _lists()
     checked = al.apply_missing_policy(
-        lists, str(tmp_path), 'skip', folder_missing_message='unused')
+        lists, str(tmp_path), 'skip', folder_missing_message='unused',
+        echo=print)
     assert checked == {
         'train': [('a/1.avi', 0), ('b/2.avi', 1)],
         'val': [('b/3.avi', 1)],
@@ -167,7 +168,8 @@ def test_write_split_lists(tmp_path, capsys):
     out_dir = tmp_path / 'new' / 'out'
     lists = {'train': [('x/1.mp4', 1), ('x/0.mp4', 0)], 'val': []}
     written = al.write_split_lists(
-        str(out_dir), lists, 'ds_{subset}_split_2_videos.txt', ['c0', 'c1'])
+        str(out_dir), lists, 'ds_{subset}_split_2_videos.txt', ['c0', 'c1'],
+        echo=print)
     expected = [
         str(out_dir / 'ds_train_split_2_videos.txt'),
         str(out_dir / 'ds_val_split_2_videos.txt')

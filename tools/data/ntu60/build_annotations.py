@@ -223,7 +223,7 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
             'folder holds only some of the subjects. Extract every setup '
             f'archive (S001-S017), see {DATA_DOC}.')
     write_split_lists(args.out_dir, lists, 'ntu60_xsub_{subset}_videos.txt',
-                      CLASSES)
+                      CLASSES, echo=print)
     if skipped:
         print(f'skipped {skipped} NTU RGB+D 120-only videos (not in NTU-60)')
     return lists

@@ -228,7 +228,8 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
             f'({ {k: len(v) for k, v in lists.items()} }); the folder holds '
             f'only some subjects. Extract the whole release, see {DATA_DOC}.')
     write_split_lists(args.out_dir, lists,
-                      'toyota_smarthome_xsub_{subset}_videos.txt', CLASSES)
+                      'toyota_smarthome_xsub_{subset}_videos.txt', CLASSES,
+                      echo=print)
     for activity, count in sorted(skipped.items()):
         print(f'skipped {count} videos of {activity!r} (not one of the 31 '
               'cross-subject classes)')

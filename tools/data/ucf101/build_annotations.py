@@ -180,10 +180,11 @@ def main(argv: Optional[Sequence[str]] = None) -> Dict[str, List[Entry]]:
         folder_missing_message=(
             f'UCF-101 video folder {args.video_dir!r} does not exist; '
             f'extract UCF101.rar there (see {DATA_DOC}) or pass '
-            '--video-dir.'))
+            '--video-dir.'),
+        echo=print)
     write_split_lists(args.out_dir, lists,
                       f'ucf101_{{subset}}_split_{args.split}_videos.txt',
-                      classes)
+                      classes, echo=print)
     return lists
 
 
