@@ -1,4 +1,5 @@
 """Datasets, transforms, samplers and the embedded synthetic benchmark."""
 from .checked_video_dataset import CheckedVideoDataset
+from .samplers import PoissonBatchSampler
 
-__all__ = ['CheckedVideoDataset']
+__all__ = ['CheckedVideoDataset', 'PoissonBatchSampler']
