@@ -2,8 +2,11 @@
 from .accountant import (ACCOUNTANTS, PrivacyAccountant,
                          calibrate_noise_multiplier, compute_epsilon,
                          epsilon_of_history)
+from .masked_aggregation import (clip_per_video, masked_dp_aggregate,
+                                 sum_rows_per_video)
 
 __all__ = [
     'ACCOUNTANTS', 'PrivacyAccountant', 'compute_epsilon',
-    'calibrate_noise_multiplier', 'epsilon_of_history'
+    'calibrate_noise_multiplier', 'epsilon_of_history',
+    'masked_dp_aggregate', 'clip_per_video', 'sum_rows_per_video'
 ]
