@@ -4,9 +4,14 @@ from .accountant import (ACCOUNTANTS, PrivacyAccountant,
                          epsilon_of_history)
 from .masked_aggregation import (clip_per_video, masked_dp_aggregate,
                                  sum_rows_per_video)
+from .per_sample_grads import (check_per_sample_privacy,
+                               convert_batchnorm_to_groupnorm,
+                               make_per_sample, per_sample_grads)
 
 __all__ = [
     'ACCOUNTANTS', 'PrivacyAccountant', 'compute_epsilon',
     'calibrate_noise_multiplier', 'epsilon_of_history',
-    'masked_dp_aggregate', 'clip_per_video', 'sum_rows_per_video'
+    'masked_dp_aggregate', 'clip_per_video', 'sum_rows_per_video',
+    'check_per_sample_privacy', 'convert_batchnorm_to_groupnorm',
+    'make_per_sample', 'per_sample_grads'
 ]
