@@ -119,9 +119,14 @@ class SplitPrivacyMask(BaseTransform):
     negative lobes (bicubic, lanczos) can cancel out, so use ``erode`` >= 2
     with them.
 
-    Required keys: ``imgs`` (H, W, 4). Added keys: ``privacy_mask`` (N, H, W)
-    bool, True = non-sensitive, one per image. Modified keys: ``imgs`` ->
-    (H, W, 3) float32.
+    It can run before ``FormatShape`` (on the list of (H, W, 4) images) or
+    after it (on the (N, 4, T, H, W) / (N, 4, H, W) array), in which case
+    the mask comes out in the model's layout, (N, T, H, W) / (N, H, W),
+    ready to be packed with ``PackActionInputs(meta_keys=(...,
+    'privacy_mask'))``.
+
+    Required keys: ``imgs``. Added keys: ``privacy_mask`` (bool, True =
+    non-sensitive). Modified keys: ``imgs`` (3 channels, float32).
 
     Args:
         erode (int): Extra pixels to mark sensitive around every sensitive
@@ -136,17 +141,32 @@ class SplitPrivacyMask(BaseTransform):
     def transform(self, results: Dict) -> Dict:
         """Split the 4th channel into a boolean mask."""
         imgs = results['imgs']
-        if imgs[0].ndim != 3 or imgs[0].shape[2] != 4:
-            raise ValueError(
-                'SplitPrivacyMask expects 4-channel images from '
-                f'LoadPrivacyMask, got shape {imgs[0].shape}; put '
-                'LoadPrivacyMask right after the decoding step.')
-        masks = np.stack([img[..., 3] == 0 for img in imgs])
+        if isinstance(imgs, np.ndarray) and imgs.ndim in (4, 5):
+            formatted = True  # after FormatShape: channels on axis 1
+            if imgs.shape[1] != 4:
+                raise ValueError(self._wrong_shape(imgs.shape))
+            masks = imgs[:, 3] == 0
+            rgb = np.ascontiguousarray(imgs[:, :3])
+        else:
+            formatted = False
+            if imgs[0].ndim != 3 or imgs[0].shape[2] != 4:
+                raise ValueError(self._wrong_shape(imgs[0].shape))
+            masks = np.stack([img[..., 3] == 0 for img in imgs])
+            rgb = [np.ascontiguousarray(img[..., :3]) for img in imgs]
         if self.erode:
-            masks = _erode(masks, self.erode)
-        results['imgs'] = [np.ascontiguousarray(img[..., :3]) for img in imgs]
+            flat = masks.reshape((-1, ) + masks.shape[-2:])
+            masks = _erode(flat, self.erode).reshape(masks.shape)
+        results['imgs'] = rgb
         results['privacy_mask'] = masks
+        results['privacy_mask_formatted'] = formatted
         return results
+
+    @staticmethod
+    def _wrong_shape(shape) -> str:
+        return ('SplitPrivacyMask expects the 4-channel frames made by '
+                f'LoadPrivacyMask, got shape {tuple(shape)}; put '
+                'LoadPrivacyMask right after the decoding step and no '
+                'transform that changes channels in between.')
 
     def __repr__(self) -> str:
         return f'{self.__class__.__name__}(erode={self.erode})'

@@ -130,3 +130,27 @@ def test_split_without_load_says_so():
 def test_reprs():
     assert 'mask_dir' in repr(LoadPrivacyMask())
     assert 'erode=2' in repr(SplitPrivacyMask(erode=2))
+
+
+@pytest.mark.parametrize('crop', ['CenterCrop', 'ThreeCrop'])
+def test_split_after_format_shape_keeps_the_model_layout(video, crop):
+    steps = copy.deepcopy(GEOMETRIC[crop]) + [
+        dict(type='FormatShape', input_format='NCTHW')]
+    np.random.seed(0)
+    results = dict(filename=video['filename'], total_frames=T,
+                   start_index=0, modality='RGB')
+    for t in _pipeline([dict(type='SampleFrames', clip_len=4,
+                             frame_interval=2, num_clips=2)]):
+        results = t(results)
+    results['imgs'] = [video['frames'][i] for i in results['frame_inds']]
+    results['original_shape'] = results['img_shape'] = (H, W)
+    for t in _pipeline([dict(type='LoadPrivacyMask')] + steps +
+                       [dict(type='SplitPrivacyMask', erode=0)]):
+        results = t(results)
+    imgs, mask = results['imgs'], results['privacy_mask']
+    views = 2 * (3 if crop == 'ThreeCrop' else 1)
+    assert imgs.shape[:3] == (views, 3, 4) and mask.shape == (
+        imgs.shape[0], ) + imgs.shape[2:]
+    assert results['privacy_mask_formatted'] is True
+    np.testing.assert_array_equal(mask, imgs[:, 0] == 0)
+    assert (imgs[:, 1][mask] == 0).all()
