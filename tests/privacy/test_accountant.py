@@ -20,10 +20,13 @@ GRID = list(itertools.product([0.8, 1.5, 3.0], [0.005, 0.03, 0.1],
 @pytest.fixture(autouse=True)
 def quiet():
     """Both libraries warn about RDP orders at extreme settings."""
-    logging.getLogger().setLevel(logging.ERROR)
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
     with warnings.catch_warnings():
         warnings.simplefilter('ignore')
         yield
+    root.setLevel(level)
 
 
 def _reference(runs, kind):
