@@ -13,6 +13,6 @@ patch_mmaction()
 
 import mmaction.models  # noqa: E402,F401  (MMAction2's own registrations)
 
-from . import datasets, engine, evaluation, privacy  # noqa: E402,F401
+from . import datasets, engine, evaluation, models, privacy  # noqa: E402,F401
 
 __all__ = ['__version__']
