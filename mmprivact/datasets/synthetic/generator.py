@@ -17,12 +17,13 @@ import os
 import os.path as osp
 import shutil
 from dataclasses import asdict
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import cv2
 import numpy as np
 from tqdm import tqdm
 
+from ..annotation_lists import write_classes, write_list
 from .appearance import IDENTITIES, make_background
 from .motions import ACTION_NAMES, sample_motion_params, simulate_action
 from .renderer import PinholeCamera, render_frames
@@ -98,6 +99,12 @@ def sample_scene(item: dict, args: dict) -> dict:
                 background=background)
 
 
+def _relative_paths(name: str) -> Dict[str, str]:
+    """Paths of one video's files, relative to the output folder."""
+    return dict(video=f'videos/{name}.mp4', mask=f'masks/{name}.npz',
+                joints=f'joints/{name}.npz')
+
+
 def _render_item(item: dict, args: dict) -> dict:
     """Render and write one video with its mask and joints; return record."""
     cv2.setNumThreads(1)
@@ -109,9 +116,7 @@ def _render_item(item: dict, args: dict) -> dict:
     params, camera, motion = scene['params'], scene['camera'], scene['motion']
     joints_cam, joints_2d = scene['joints_cam'], scene['joints_2d']
     out = args['out_dir']
-    rel = dict(video=f'videos/{item["name"]}.mp4',
-               mask=f'masks/{item["name"]}.npz',
-               joints=f'joints/{item["name"]}.npz')
+    rel = _relative_paths(item['name'])
     _savez_atomic(osp.join(out, rel['mask']), mask=masks)
     _savez_atomic(
         osp.join(out, rel['joints']),
@@ -122,11 +127,12 @@ def _render_item(item: dict, args: dict) -> dict:
         joint_names=np.array(JOINT_NAMES))
     write_mp4(osp.join(out, rel['video']), frames, args['fps'],
               bit_rate=args['bit_rate'])
-    return _record(item, rel, params, camera)
+    return _record(item, params, camera)
 
 
-def _record(item, rel, params, camera) -> dict:
+def _record(item, params, camera) -> dict:
     identity = IDENTITIES[item['identity']]
+    rel = _relative_paths(item['name'])
     return dict(
         filename=rel['video'], mask=rel['mask'], joints=rel['joints'],
         split=item['split'], label=item['label'],
@@ -143,9 +149,8 @@ def _work(payload):
 
 def _is_done(out_dir: str, name: str) -> bool:
     return all(
-        osp.isfile(osp.join(out_dir, sub, f'{name}.{ext}'))
-        for sub, ext in (('videos', 'mp4'), ('masks', 'npz'),
-                         ('joints', 'npz')))
+        osp.isfile(osp.join(out_dir, rel))
+        for rel in _relative_paths(name).values())
 
 
 def generate_synthetic_dataset(out_dir: str,
@@ -241,14 +246,14 @@ def generate_synthetic_dataset(out_dir: str,
             records[rec['filename']] = rec
             bar.update()
     bar.close()
-    all_records = _collect_records(out_dir, items, records)
+    all_records = _collect_records(out_dir, items, records, work_args)
     _write_annotations(out_dir, args, all_records)
     counts = {s: sum(r['split'] == s for r in all_records) for s in SPLITS}
     return dict(out_dir=out_dir, videos=counts, generated=len(todo))
 
 
-def _collect_records(out_dir: str, items: List[dict],
-                     fresh: Dict[str, dict]) -> List[dict]:
+def _collect_records(out_dir: str, items: List[dict], fresh: Dict[str, dict],
+                     args: dict) -> List[dict]:
     """Records of all videos: fresh ones, else from the previous run."""
     previous = {}
     path = osp.join(out_dir, 'annotations.json')
@@ -257,19 +262,16 @@ def _collect_records(out_dir: str, items: List[dict],
             previous = {r['filename']: r for r in json.load(f)['videos']}
     records = []
     for it in items:
-        key = f'videos/{it["name"]}.mp4'
+        key = _relative_paths(it['name'])['video']
         rec = fresh.get(key) or previous.get(key)
         if rec is None:
             # Finished on disk but its record was lost (killed before the
-            # annotations were written): regenerate it; output is identical.
-            rec = _render_item(it, dict(_read_args(out_dir), out_dir=out_dir))
+            # annotations were written): the scene is deterministic, so the
+            # record is rebuilt without rendering again.
+            scene = sample_scene(it, args)
+            rec = _record(it, scene['params'], scene['camera'])
         records.append(rec)
     return records
-
-
-def _read_args(out_dir: str) -> dict:
-    with open(osp.join(out_dir, 'generation.json')) as f:
-        return json.load(f)
 
 
 def _write_annotations(out_dir: str, args: dict,
@@ -278,14 +280,13 @@ def _write_annotations(out_dir: str, args: dict,
     identities = IDENTITIES[:args['num_identities']]
     for split in SPLITS:
         rows = [r for r in records if r['split'] == split]
-        with open(osp.join(out_dir, f'{split}.txt'), 'w') as f:
-            f.writelines(f'{r["filename"]} {r["label"]}\n' for r in rows)
-        with open(osp.join(out_dir, f'{split}_identity.txt'), 'w') as f:
-            f.writelines(f'{r["filename"]} {r["identity"]}\n' for r in rows)
-    with open(osp.join(out_dir, 'classes.txt'), 'w') as f:
-        f.writelines(f'{name}\n' for name in ACTION_NAMES)
-    with open(osp.join(out_dir, 'identities.txt'), 'w') as f:
-        f.writelines(f'{ident.name}\n' for ident in identities)
+        write_list(osp.join(out_dir, f'{split}.txt'),
+                   [(r['filename'], r['label']) for r in rows])
+        write_list(osp.join(out_dir, f'{split}_identity.txt'),
+                   [(r['filename'], r['identity']) for r in rows])
+    write_classes(osp.join(out_dir, 'classes.txt'), ACTION_NAMES)
+    write_classes(osp.join(out_dir, 'identities.txt'),
+                  [ident.name for ident in identities])
     meta = dict(
         generation=args, classes=list(ACTION_NAMES),
         identities=[ident.attributes() for ident in identities],
