@@ -58,7 +58,9 @@ def _pipeline(steps):
     return [TRANSFORMS.build(s) for s in steps]
 
 
-def _run(video, steps, seed=0):
+def _run(video, steps, seed=0, split=None):
+    """SampleFrames, decoding, LoadPrivacyMask, ``steps``, SplitPrivacyMask.
+    """
     np.random.seed(seed)  # MMAction2's random transforms use np.random
     results = dict(filename=video['filename'], total_frames=T, start_index=0,
                    modality='RGB')
@@ -69,7 +71,7 @@ def _run(video, steps, seed=0):
     results['imgs'] = [video['frames'][i] for i in results['frame_inds']]
     results['original_shape'] = results['img_shape'] = (H, W)
     for t in _pipeline([dict(type='LoadPrivacyMask')] + steps +
-                       [dict(type='SplitPrivacyMask')]):
+                       [split or dict(type='SplitPrivacyMask')]):
         results = t(results)
     return results
 
@@ -136,17 +138,8 @@ def test_reprs():
 def test_split_after_format_shape_keeps_the_model_layout(video, crop):
     steps = copy.deepcopy(GEOMETRIC[crop]) + [
         dict(type='FormatShape', input_format='NCTHW')]
-    np.random.seed(0)
-    results = dict(filename=video['filename'], total_frames=T,
-                   start_index=0, modality='RGB')
-    for t in _pipeline([dict(type='SampleFrames', clip_len=4,
-                             frame_interval=2, num_clips=2)]):
-        results = t(results)
-    results['imgs'] = [video['frames'][i] for i in results['frame_inds']]
-    results['original_shape'] = results['img_shape'] = (H, W)
-    for t in _pipeline([dict(type='LoadPrivacyMask')] + steps +
-                       [dict(type='SplitPrivacyMask', erode=0)]):
-        results = t(results)
+    results = _run(video, steps,
+                   split=dict(type='SplitPrivacyMask', erode=0))
     imgs, mask = results['imgs'], results['privacy_mask']
     views = 2 * (3 if crop == 'ThreeCrop' else 1)
     assert imgs.shape[:3] == (views, 3, 4) and mask.shape == (
