@@ -15,6 +15,7 @@ v * min(1, C / ||v||)`` over all parameters jointly.
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import torch
+from opacus.optimizers.optimizer import _generate_noise
 
 MODES = ('maskdp', 'dpsgd')
 
@@ -70,6 +71,7 @@ def masked_dp_aggregate(*,
                         expected_batch_size: float,
                         mode: str = 'maskdp',
                         generator: Optional[torch.Generator] = None,
+                        secure_mode: bool = False,
                         add_noise: bool = True
                         ) -> Tuple[List[torch.Tensor], Dict[str, float]]:
     """Privatised, averaged update direction of one step.
@@ -88,7 +90,10 @@ def masked_dp_aggregate(*,
         expected_batch_size (float): E|B| = q * N, the divisor.
         mode (str): ``'maskdp'`` or ``'dpsgd'``.
         generator (torch.Generator, optional): Source of the noise.
-        add_noise (bool): False only for tests of the pre-noise aggregate.
+        secure_mode (bool): Draw the noise with Opacus' sampling that resists
+            floating-point attacks (Mironov 2012; 4 draws per value).
+        add_noise (bool): False for tests of the pre-noise aggregate, and on
+            every rank but one under DDP (the noise is added once in total).
 
     Returns:
         tuple: The update direction per parameter (shapes of the
@@ -122,9 +127,9 @@ def masked_dp_aggregate(*,
         if masked is not None:
             total = total + masked[k].sum(0)  # the public part, unclipped
         if add_noise and noise_multiplier > 0:
-            total = total + torch.normal(
-                0.0, noise_multiplier * max_grad_norm, size=total.shape,
-                generator=generator, device=total.device, dtype=total.dtype)
+            total = total + _generate_noise(
+                std=noise_multiplier * max_grad_norm, reference=total,
+                generator=generator, secure_mode=secure_mode)
         out.append(total / expected_batch_size)
     stats = dict(
         clip_fraction=float((norms > max_grad_norm).float().mean())
