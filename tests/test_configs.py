@@ -6,8 +6,9 @@ so configs added later are covered without editing this file.
 File names follow ``{algorithm}_{backbone}_{privacy}_{schedule}_{dataset}.py``
 (five ``_``-separated fields; use ``-`` inside a field). The privacy field
 is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
-``-eps<number>`` (a DP budget) and/or ``-b<number>`` (the minimax budget
-B), e.g. ``maskdp-eps1``, ``minimax-b0.5``. Extend the list here when a new
+``-eps<number>`` (a DP budget), ``-c<number>`` (the clip norm C) and/or
+``-b<number>`` (the minimax budget B), e.g. ``maskdp-eps1-c0.1``,
+``minimax-b0.5``. Extend the list here when a new
 privacy method is added.
 """
 import copy
@@ -35,8 +36,8 @@ PRIVACY_TAGS = (
     'blackout',
 )
 _NUMBER = r'\d+(?:\.\d+)?'
-PRIVACY_RE = re.compile(r'^(?:%s)(?:-eps%s)?(?:-b%s)?$' % ('|'.join(
-    re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER))
+PRIVACY_RE = re.compile(r'^(?:%s)(?:-eps%s)?(?:-c%s)?(?:-b%s)?$' % ('|'.join(
+    re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER, _NUMBER))
 TOKEN_RE = re.compile(r'^[a-z0-9][a-z0-9.+-]*$')
 #: Schedule: ``{gpus}xb{batch}`` then ``-``-separated parts, one of which is
 #: the length (``100e`` epochs or ``20k``/``20kiters``/``500iters``).

@@ -88,6 +88,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 
     if args.amp is True:
         optim_wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if optim_wrapper == 'MaskDPOptimWrapper':
+            raise ValueError(
+                '--amp is not supported with MaskDPOptimWrapper: the '
+                'per-sample gradients, clipping and noise run in float32 so '
+                'that the clip bound and the noise scale hold exactly. '
+                'Remove --amp.')
         if optim_wrapper not in ['OptimWrapper', 'AmpOptimWrapper']:
             raise ValueError(
                 f'--amp needs an OptimWrapper or AmpOptimWrapper, but the '
