@@ -127,3 +127,31 @@ def test_wiring_errors_name_the_fix(tiny_synthetic, tmp_path):
          '--amp', '--work-dir', str(tmp_path / 'c'), '--cfg-options', *opts],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
     assert res.returncode != 0 and '--amp' in res.stderr
+
+
+@pytest.mark.slow
+def test_dist_train_two_ranks_spends_what_one_process_spends(
+        tiny_synthetic, tmp_path):
+    """2 CPU ranks, expected batch 2 each: q = 2 * 2 / 16, as one process
+    with batch 4; the same steps give the same epsilon."""
+    sigma = 1.1
+    opts = tiny_options(tiny_synthetic) + [
+        'train_dataloader.batch_size=2',
+        'custom_hooks.0.target_epsilon=None',
+        f'custom_hooks.0.noise_multiplier={sigma}']
+    env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
+               PYTHON=sys.executable, PORT='29541', OMP_NUM_THREADS='1')
+    work = tmp_path / 'work'
+    res = subprocess.run(
+        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(MASKDP), '2',
+         '--work-dir', str(work), '--cfg-options', *opts],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out[-4000:]
+    assert 'Distributed training: True' in out
+    rep = report(work)
+    assert rep['sample_rate'] == pytest.approx(Q)
+    assert rep['steps'] == STEPS_PER_EPOCH
+    assert rep['epsilon'] == pytest.approx(compute_epsilon(
+        noise_multiplier=sigma, sample_rate=Q, steps=STEPS_PER_EPOCH,
+        delta=1e-5), rel=1e-9)
