@@ -8,11 +8,17 @@ Two packaging problems of the ``mmaction2==1.2.0`` wheel break
 * With ``transformers>=4.28`` installed, MMAction2 switches on its multimodal
   models, which import ``timm`` and old ``transformers`` internals.
 
+And one of MMEngine 0.10.7: resolving ``_base_ = ['mmaction::...']`` (a
+model-zoo config) needs ``pkg_resources``, which setuptools>=81 no longer
+ships; :func:`patch_mmengine_package_lookup` answers the same two questions
+with ``importlib``.
+
 :func:`patch_mmaction` fixes both in memory before ``mmaction.models`` is
 imported; nothing in site-packages is edited. It is idempotent and is called
 by ``import mmprivact``.
 """
 import importlib
+import importlib.metadata
 import importlib.util
 import os
 import sys
@@ -51,8 +57,53 @@ def _drn_module_present() -> bool:
         for root in spec.submodule_search_locations)
 
 
+def _is_installed(package: str) -> bool:
+    """Whether ``package`` can be imported (MMEngine's ``is_installed``)."""
+    try:
+        importlib.metadata.distribution(package)
+        return True
+    except importlib.metadata.PackageNotFoundError:
+        return importlib.util.find_spec(package) is not None
+
+
+def _get_installed_path(package: str) -> str:
+    """Folder of an importable package (MMEngine's ``get_installed_path``).
+
+    Distribution names that differ from the module (``mmaction2`` ->
+    ``mmaction``) are resolved through the distribution's top-level names.
+    """
+    module = package
+    try:
+        dist = importlib.metadata.distribution(package)
+        top = (dist.read_text('top_level.txt') or '').split()
+        module = top[0] if top else package
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        raise RuntimeError(f'Cannot find the installed path of {package!r}.')
+    return os.path.dirname(spec.origin)
+
+
+def patch_mmengine_package_lookup() -> None:
+    """Use importlib where MMEngine needs ``pkg_resources`` (if missing)."""
+    try:
+        import pkg_resources  # noqa: F401
+        return  # MMEngine's own lookup works
+    except ImportError:
+        pass
+    for name in ('mmengine.utils.package_utils', 'mmengine.utils',
+                 'mmengine.config.config', 'mmengine.hub.hub'):
+        module = importlib.import_module(name)
+        if hasattr(module, 'is_installed'):
+            module.is_installed = _is_installed
+        if hasattr(module, 'get_installed_path'):
+            module.get_installed_path = _get_installed_path
+
+
 def patch_mmaction() -> None:
     """Register the in-memory fixes; must run before ``mmaction.models``."""
+    patch_mmengine_package_lookup()
     # mmcv-lite has no compiled ops; MMAction2's recognizers do not need the
     # deformable attention it warns about on every import.
     warnings.filterwarnings(

@@ -206,6 +206,9 @@ def test_dataset_without_data_names_missing_path(path: Path, split: str,
     message = str(err.value)
     assert expected in message, (
         f'{path.name}: error should name {expected!r}: {message}')
+    if 'mmaction::' in path.read_text() and inner.get(
+            'type') == 'VideoDataset':
+        return  # a model-zoo recipe keeps MMAction2's own dataset
     assert 'docs/' in message, (
         f'{path.name}: error should point to the docs: {message}')
 
