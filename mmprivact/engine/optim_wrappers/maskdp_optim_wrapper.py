@@ -1,5 +1,6 @@
 """Optimizer wrapper that privatises every update (MaskDP or DP-SGD)."""
 import os
+import warnings
 from contextlib import contextmanager
 from typing import Dict, List, Optional
 
@@ -140,6 +141,10 @@ class MaskDPOptimWrapper(OptimWrapper):
                 "mode='maskdp', 'dpsgd' or 'none', ...); got "
                 f'{type(preprocessor).__name__}.')
         self._preprocessor = preprocessor
+        # Opacus' hook on the first layer fires although the input needs no
+        # gradient; that is expected, and PyTorch would say so every step.
+        warnings.filterwarnings(
+            'ignore', message='Full backward hook is firing when gradients')
         device = self._params()[0].device
         self.noise_generator = torch.Generator(device=device)
         self.noise_generator.manual_seed(self._noise_seed)
