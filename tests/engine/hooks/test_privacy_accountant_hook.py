@@ -155,3 +155,20 @@ def test_dist_train_two_ranks_spends_what_one_process_spends(
     assert rep['epsilon'] == pytest.approx(compute_epsilon(
         noise_multiplier=sigma, sample_rate=Q, steps=STEPS_PER_EPOCH,
         delta=1e-5), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_empty_poisson_batches_still_step_through_worker_processes(
+        tiny_synthetic, tmp_path):
+    """Expected batch 1 of 16 videos: about a third of the batches are
+    empty; each still takes a (noise-only) step, through a worker process
+    whose collate function must let the empty batch through."""
+    opts = tiny_options(tiny_synthetic) + [
+        'train_dataloader.batch_size=1', 'train_dataloader.num_workers=1',
+        'train_dataloader.persistent_workers=True',
+        'train_dataloader.batch_sampler.seed=0']
+    work = tmp_path / 'work'
+    _, out = train(MASKDP, work, *opts)
+    assert re.search(r'batch_videos: 0\.0000', out)  # an empty batch ran
+    rep = report(work)
+    assert rep['steps'] == 16 and rep['sample_rate'] == pytest.approx(1 / 16)
