@@ -41,7 +41,10 @@ def main():
     start = time.time()
     summary = generate_synthetic_dataset(args.data,
                                          workers=os.cpu_count() or 1)
-    print(f'[demo] data: {summary["videos"]} videos in {args.data} '
+    videos = summary['videos']
+    counts = (', '.join(f'{k} {v}' for k, v in videos.items())
+              if isinstance(videos, dict) else videos)
+    print(f'[demo] data: {counts} videos in {args.data} '
           f'({summary["generated"]} generated now)', flush=True)
 
     cfg = Config.fromfile(args.config)
