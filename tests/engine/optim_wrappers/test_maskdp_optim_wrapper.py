@@ -135,9 +135,11 @@ def test_dpsgd_a_whole_video_moves_the_sum_by_at_most_2C(seed, C):
     assert (fewer - base).norm() <= C * (1 + 1e-4) + 1e-6
 
 
-def test_empty_batch_steps_with_noise_of_the_stated_scale():
+@pytest.mark.parametrize('secure_mode', [False, True])
+def test_empty_batch_steps_with_noise_of_the_stated_scale(secure_mode):
     model = build_model('maskdp')
-    wrapper = build_wrapper(model, max_grad_norm=0.5, lr=1.0, noise_seed=3)
+    wrapper = build_wrapper(model, max_grad_norm=0.5, lr=1.0, noise_seed=3,
+                            secure_mode=secure_mode)
     sigma, E = 2.0, 4.0
     wrapper.configure_privacy(noise_multiplier=sigma, expected_batch_size=E)
     wrapper.attach(model)
