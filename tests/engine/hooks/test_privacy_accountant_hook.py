@@ -12,6 +12,8 @@ import pytest
 
 from mmprivact.privacy import compute_epsilon
 
+from ...tools.test_train_resume import _tiny_options
+
 REPO = Path(__file__).resolve().parents[3]
 CONFIGS = REPO / 'configs' / 'maskdp'
 MASKDP = CONFIGS / 'r3d_r18-w8-gn_maskdp-eps1-c0.1_1xb16-8x4x1-20e_synthetic.py'
@@ -22,16 +24,11 @@ Q = 0.25
 
 
 def tiny_options(data_root, epochs=1):
-    opts = ['model.backbone.base_channels=4', 'model.cls_head.in_channels=32',
-            'model.backbone.norm_cfg.num_groups=2',
-            'default_hooks.logger.interval=1', 'train_cfg.val_interval=100',
-            f'train_cfg.max_epochs={epochs}']
-    for split in ('train', 'val', 'test'):
-        opts += [f'{split}_dataloader.dataset.data_root={data_root}',
-                 f'{split}_dataloader.batch_size=4',
-                 f'{split}_dataloader.num_workers=0',
-                 f'{split}_dataloader.persistent_workers=False']
-    return opts
+    """The tiny-run options of the train/resume tests, plus GroupNorm groups
+    that divide the 4 base channels and the number of epochs."""
+    return _tiny_options(data_root) + [
+        'model.backbone.norm_cfg.num_groups=2',
+        f'train_cfg.max_epochs={epochs}']
 
 
 def train(config, work, *options, resume=False, check=True):
