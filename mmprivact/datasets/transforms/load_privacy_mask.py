@@ -9,6 +9,12 @@ from mmaction.registry import TRANSFORMS
 
 #: Value of the mask channel on sensitive pixels (non-sensitive: 0).
 SENSITIVE = 255.0
+#: Suffix of the anonymizer's sidecar masks (``tools/anonymize_videos.py``).
+SIDECAR_SUFFIX = '.privacy_mask.npz'
+#: Array names accepted in a mask file: the synthetic set's and the
+#: anonymizer's. Both are bool (T, H, W), ``True`` = non-sensitive.
+MASK_KEYS = ('mask', 'non_sensitive')
+LAYOUTS = ('folders', 'sidecar')
 
 
 def privacy_mask_path(filename: str, video_dir: str = 'videos',
@@ -37,13 +43,29 @@ def privacy_mask_path(filename: str, video_dir: str = 'videos',
     return '/'.join(parts)
 
 
+def sidecar_mask_path(filename: str) -> str:
+    """Sidecar path of an anonymized video's mask: ``x/v.mp4`` ->
+    ``x/v.privacy_mask.npz`` (what ``tools/anonymize_videos.py`` writes).
+
+    Args:
+        filename (str): Video path.
+
+    Returns:
+        str: The mask path.
+    """
+    return osp.splitext(filename)[0] + SIDECAR_SUFFIX
+
+
 @TRANSFORMS.register_module()
 class LoadPrivacyMask(BaseTransform):
     """Attach the privacy mask to the decoded frames as an extra channel.
 
-    The mask sidecar is an ``.npz`` with key ``mask``: bool (T, H, W) over
-    all T frames of the video, ``True`` = non-sensitive (e.g. avatar or
-    synthetic pixels). The frames chosen by ``frame_inds`` get a 4th
+    The mask file is an ``.npz`` with key ``mask`` or ``non_sensitive``:
+    bool (T, H, W) over all T frames of the video, ``True`` = non-sensitive
+    (e.g. avatar or synthetic pixels). Where it lives is the ``layout``:
+    ``'folders'`` (the synthetic set: ``.../videos/x.mp4`` ->
+    ``.../masks/x.npz``) or ``'sidecar'`` (the anonymizer's output:
+    ``x.mp4`` -> ``x.privacy_mask.npz`` next to it). The frames chosen by ``frame_inds`` get a 4th
     channel that is 255 on sensitive and 0 on non-sensitive pixels, so every
     following geometric transform (Resize, RandomResizedCrop,
     MultiScaleCrop, CenterCrop, ThreeCrop, TenCrop, Flip) moves mask and
@@ -60,30 +82,46 @@ class LoadPrivacyMask(BaseTransform):
     ``imgs`` (H, W, 3) uint8 -> (H, W, 4) float32.
 
     Args:
-        video_dir (str): Folder name in video paths that holds the videos.
-        mask_dir (str): Folder name that replaces it for the masks.
+        video_dir (str): ``layout='folders'``: folder name in video paths
+            that holds the videos. Defaults to ``'videos'``.
+        mask_dir (str): ``layout='folders'``: folder name that replaces it
+            for the masks. Defaults to ``'masks'``.
+        layout (str): ``'folders'`` (default) or ``'sidecar'``, see above.
     """
 
     def __init__(self, video_dir: str = 'videos',
-                 mask_dir: str = 'masks') -> None:
+                 mask_dir: str = 'masks',
+                 layout: str = 'folders') -> None:
+        if layout not in LAYOUTS:
+            raise ValueError(f'LoadPrivacyMask: layout must be one of '
+                             f'{LAYOUTS}, got {layout!r}.')
         self.video_dir = video_dir
         self.mask_dir = mask_dir
+        self.layout = layout
+
+    def _mask_path(self, filename: str) -> str:
+        if self.layout == 'sidecar':
+            return sidecar_mask_path(filename)
+        return privacy_mask_path(filename, self.video_dir, self.mask_dir)
 
     def transform(self, results: Dict) -> Dict:
         """Load the mask of the sampled frames and stack it onto them."""
-        path = results.get('privacy_mask_path') or privacy_mask_path(
-            results['filename'], self.video_dir, self.mask_dir)
+        path = results.get('privacy_mask_path') or self._mask_path(
+            results['filename'])
         if not osp.isfile(path):
             raise FileNotFoundError(
                 f'Privacy mask {path!r} for video '
                 f'{results.get("filename")!r} not found. Masks are written '
                 'by tools/data/generate_synthetic.py (synthetic set) and by '
-                'the anonymization tools; check video_dir/mask_dir.')
+                'tools/anonymize_videos.py (anonymized sets); check '
+                'LoadPrivacyMask(layout=..., video_dir=..., mask_dir=...).')
         with np.load(path) as data:
-            if 'mask' not in data:
-                raise KeyError(f'{path!r} has no "mask" array (bool T x H x '
-                               'W, True = non-sensitive).')
-            masks = data['mask']
+            keys = [k for k in MASK_KEYS if k in data]
+            if not keys:
+                raise KeyError(f'{path!r} has none of the arrays {MASK_KEYS} '
+                               f'(bool T x H x W, True = non-sensitive); it '
+                               f'has {sorted(data.files)}.')
+            masks = data[keys[0]]
         imgs = results['imgs']
         inds = np.asarray(results['frame_inds']).reshape(-1)
         if masks.ndim != 3 or masks.shape[1:] != imgs[0].shape[:2]:
@@ -105,7 +143,7 @@ class LoadPrivacyMask(BaseTransform):
 
     def __repr__(self) -> str:
         return (f'{self.__class__.__name__}(video_dir={self.video_dir!r}, '
-                f'mask_dir={self.mask_dir!r})')
+                f'mask_dir={self.mask_dir!r}, layout={self.layout!r})')
 
 
 @TRANSFORMS.register_module()

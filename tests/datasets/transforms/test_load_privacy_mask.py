@@ -147,3 +147,29 @@ def test_split_after_format_shape_keeps_the_model_layout(video, crop):
     assert results['privacy_mask_formatted'] is True
     np.testing.assert_array_equal(mask, imgs[:, 0] == 0)
     assert (imgs[:, 1][mask] == 0).all()
+
+
+def test_sidecar_layout_reads_the_anonymizers_masks(tmp_path, video):
+    """``layout='sidecar'``: ``x.mp4`` -> ``x.privacy_mask.npz``, key
+    ``non_sensitive`` (tools/anonymize_videos.py's output)."""
+    from mmprivact.datasets.transforms.load_privacy_mask import \
+        sidecar_mask_path
+    assert sidecar_mask_path('/d/a/b.avi') == '/d/a/b.privacy_mask.npz'
+    np.savez_compressed(tmp_path / 'clip.privacy_mask.npz',
+                        non_sensitive=video['masks'])
+    inds = np.array([0, 5, 11])
+
+    def results(name):
+        return dict(filename=str(tmp_path / name), frame_inds=inds,
+                    imgs=[video['frames'][i] for i in inds])
+
+    out = LoadPrivacyMask(layout='sidecar')(results('clip.mp4'))
+    assert out['privacy_mask_path'].endswith('clip.privacy_mask.npz')
+    for img, i in zip(out['imgs'], inds):
+        assert ((img[..., 3] == 0) == video['masks'][i]).all()
+    np.savez_compressed(tmp_path / 'other.privacy_mask.npz',
+                        wrong=video['masks'])
+    with pytest.raises(KeyError, match='non_sensitive'):
+        LoadPrivacyMask(layout='sidecar')(results('other.mp4'))
+    with pytest.raises(ValueError, match='layout'):
+        LoadPrivacyMask(layout='nearby')
