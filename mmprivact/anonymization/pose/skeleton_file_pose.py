@@ -64,7 +64,9 @@ class SkeletonFilePose(PoseEstimator):
                              'and needs source= (the skeleton file path or '
                              'the video id); got None.')
         source = os.fspath(source)
-        if osp.isfile(source):
+        # A video path names its skeleton/mask by stem; only a file with
+        # our suffix is the file itself.
+        if osp.isfile(source) and source.endswith(self.suffix):
             return source
         if self.root is not None:
             stem = osp.splitext(osp.basename(source))[0]
