@@ -1,5 +1,9 @@
 """Data transforms (registered in MMAction2's TRANSFORMS)."""
+from .avatar_anonymize import AvatarAnonymize
 from .load_privacy_mask import (LoadPrivacyMask, SplitPrivacyMask,
-                                privacy_mask_path)
+                                privacy_mask_path, sidecar_mask_path)
 
-__all__ = ['LoadPrivacyMask', 'SplitPrivacyMask', 'privacy_mask_path']
+__all__ = [
+    'AvatarAnonymize', 'LoadPrivacyMask', 'SplitPrivacyMask',
+    'privacy_mask_path', 'sidecar_mask_path'
+]
