@@ -1,4 +1,5 @@
 """Anonymize a whole dataset: resumable, shardable, skip-and-report."""
+import hashlib
 import json
 import logging
 import multiprocessing
@@ -36,6 +37,13 @@ class VideoTask:
     relative: str
 
 
+def video_seed(relative: str) -> int:
+    """Stable per-video seed (the avatar's appearance): the same video gets
+    the same avatar on every run, shard and machine."""
+    digest = hashlib.blake2b(relative.encode('utf-8'), digest_size=4)
+    return int.from_bytes(digest.digest(), 'little')
+
+
 def _status_path(out_dir: str, relative: str) -> str:
     return osp.join(out_dir, STATUS_DIR, relative + '.json')
 
@@ -64,7 +72,8 @@ def _process(task: VideoTask, out_dir: str) -> Dict:
         frames, fps = read_video(task.source)
         status.update(frames=int(len(frames)), fps_in=fps,
                       size=[int(frames.shape[2]), int(frames.shape[1])])
-        result = _WORKER['anonymizer'](frames, fps)
+        result = _WORKER['anonymizer'](frames, fps, source=task.source,
+                                       seed=video_seed(task.relative))
         result.check_matches(frames)
         video = osp.join(out_dir, task.relative + '.mp4')
         mask = osp.join(out_dir, task.relative + MASK_SUFFIX)
@@ -108,7 +117,8 @@ class VideoBatchJob:
             ``<path> <label...>`` per line).
         out_dir (str): Output folder.
         build_anonymizer (Callable[[], Callable]): Builds the anonymizer in
-            each worker: ``anonymizer(frames, fps) -> AnonymizedVideo``.
+            each worker: ``anonymizer(frames, fps, source=PATH, seed=S) ->
+            AnonymizedVideo`` (``seed`` is stable per video).
             Must be picklable when ``workers > 1``.
         video_root (str, optional): For an annotation list, the folder its
             paths are relative to. Defaults to the list's folder.

@@ -19,7 +19,7 @@ class InvertLeftHalf:
     def __init__(self, log):
         self.log = log
 
-    def __call__(self, frames, fps):
+    def __call__(self, frames, fps, source=None, seed=None):
         with open(self.log, 'a') as f:
             f.write(f'{frames.shape}\n')
         out = frames.copy()
@@ -168,5 +168,5 @@ def test_wrong_output_shape_is_a_per_video_failure(tmp_path, dataset):
 class BadBuilder:
 
     def __call__(self):
-        return lambda frames, fps: AnonymizedVideo(
+        return lambda frames, fps, **kw: AnonymizedVideo(
             frames[:-1], np.zeros(frames.shape[:3], bool))
