@@ -78,3 +78,22 @@ def test_bad_config_is_named(tmp_path):
     with pytest.raises(FileNotFoundError, match='configs/anonymization'):
         anonymize_videos.main([str(tmp_path), str(tmp_path / 'o'),
                                '--config', str(tmp_path / 'nope.py')])
+
+
+def test_visualize_writes_strip_and_side_by_side(tmp_path, tiny_synthetic):
+    import cv2
+    import visualize_anonymization
+    config = tmp_path / 'cfg.py'
+    config.write_text(
+        'anonymizer = dict(type="ObfuscationAnonymizer",\n'
+        f'    segmenter=dict(type="MaskFileSegmenter", '
+        f'root="{tiny_synthetic / "masks"}"),\n'
+        '    obfuscator=dict(type="BlackoutObfuscator"))\n')
+    video = tiny_synthetic / 'videos' / 'v00001.mp4'
+    visualize_anonymization.main([str(video), '--config', str(config),
+                                  '--out', str(tmp_path / 'vis'),
+                                  '--frames', '3'])
+    strip = cv2.imread(str(tmp_path / 'vis' / 'v00001_strip.png'))
+    assert strip.shape == (18 + 3 * 64 + 2 * 4, 5 * 64 + 16, 3)
+    frames, _ = read_video(str(tmp_path / 'vis' / 'v00001_side_by_side.mp4'))
+    assert frames.shape == (16, 64, 5 * 64 + 16, 3)
