@@ -48,10 +48,47 @@ REPO = Path(__file__).resolve().parents[1]
 CONFIG_DIR = REPO / 'configs'
 
 
+#: Folders of non-training configs (checked by their own tests below).
+NOT_TRAINING = ('_base_', 'anonymization')
+
+
 def discover_configs() -> List[Path]:
-    """All ``configs/**/*.py`` files outside ``configs/_base_``, sorted."""
+    """All training configs: ``configs/**/*.py`` outside ``_base_`` and the
+    anonymizer configs, sorted."""
     return sorted(p for p in CONFIG_DIR.rglob('*.py')
-                  if '_base_' not in p.relative_to(CONFIG_DIR).parts)
+                  if not set(NOT_TRAINING)
+                  & set(p.relative_to(CONFIG_DIR).parts))
+
+
+ANONYMIZER_CONFIGS = sorted((CONFIG_DIR / 'anonymization').glob('*.py'))
+
+
+@pytest.mark.parametrize('path', ANONYMIZER_CONFIGS,
+                         ids=[p.name for p in ANONYMIZER_CONFIGS])
+def test_anonymizer_config_names_registered_stages(path: Path):
+    """Each anonymizer config reads without MMEngine and names registered
+    backends (building the default one is tests/tools/
+    test_anonymize_videos.py's job)."""
+    from mmprivact.anonymization import ANONYMIZERS
+    from mmprivact.anonymization.anonymizer_builder import AnonymizerBuilder
+    from mmprivact.anonymization.compositing import COMPOSITORS
+    from mmprivact.anonymization.inpainting import INPAINTERS
+    from mmprivact.anonymization.obfuscation import OBFUSCATORS
+    from mmprivact.anonymization.pose import POSE_ESTIMATORS
+    from mmprivact.anonymization.renderer import RENDERERS
+    from mmprivact.anonymization.segmentation import SEGMENTERS
+    import mmprivact.anonymization.avatar_anonymizer  # noqa: F401
+    import mmprivact.anonymization.obfuscation_anonymizer  # noqa: F401
+    cfg = AnonymizerBuilder.from_file(str(path)).cfg
+    assert cfg['type'] in ANONYMIZERS
+    registries = dict(pose=POSE_ESTIMATORS, segmenter=SEGMENTERS,
+                      renderer=RENDERERS, inpainter=INPAINTERS,
+                      compositor=COMPOSITORS, obfuscator=OBFUSCATORS)
+    for key, registry in registries.items():
+        stage = cfg.get(key)
+        if isinstance(stage, dict):
+            assert stage['type'] in registry, f'{path.name}: {key}'
+    assert len(ANONYMIZER_CONFIGS) >= 4
 
 
 CONFIGS = discover_configs()

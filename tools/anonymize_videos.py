@@ -43,6 +43,9 @@ def parse_args(argv=None):
     parser.add_argument('--video-root', default=None,
                         help='folder the annotation list paths are relative '
                         'to (default: the list\'s folder)')
+    parser.add_argument('--list-out', default=None,
+                        help='where the rewritten annotation list goes '
+                        '(default: OUT_DIR/<list name>)')
     parser.add_argument('--num-shards', type=int, default=1)
     parser.add_argument('--shard-id', type=int, default=0)
     parser.add_argument('--workers', type=int, default=1,
@@ -66,7 +69,8 @@ def main(argv=None):
                         video_root=args.video_root,
                         num_shards=args.num_shards, shard_id=args.shard_id,
                         workers=args.workers,
-                        progress=not args.no_progress)
+                        progress=not args.no_progress,
+                        list_out=args.list_out)
     report = job.write_report() if args.report_only else job.run()
     summary = {k: report[k] for k in ('counts', 'complete', 'frames',
                                       'seconds', 'fps',

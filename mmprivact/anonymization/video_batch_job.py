@@ -129,6 +129,8 @@ class VideoBatchJob:
             ``i % num_shards``.
         workers (int): Processes working in parallel. Defaults to 1.
         progress (bool): Show a progress bar. Defaults to True.
+        list_out (str, optional): Where the rewritten annotation list goes.
+            Defaults to ``OUT_DIR/<list name>``.
     """
 
     def __init__(self,
@@ -140,7 +142,8 @@ class VideoBatchJob:
                  num_shards: int = 1,
                  shard_id: int = 0,
                  workers: int = 1,
-                 progress: bool = True) -> None:
+                 progress: bool = True,
+                 list_out: Optional[str] = None) -> None:
         if not osp.exists(input_path):
             raise FileNotFoundError(
                 f'INPUT {input_path!r} does not exist; give a video file, a '
@@ -157,6 +160,8 @@ class VideoBatchJob:
         self.shard_id = shard_id
         self.workers = workers
         self.progress = progress
+        self.list_out = list_out or osp.join(out_dir,
+                                             osp.basename(input_path))
         self.is_list = osp.isfile(input_path) and \
             input_path.lower().endswith('.txt')
         self.video_root = video_root or (
@@ -312,7 +317,8 @@ class VideoBatchJob:
         return report
 
     def _rewrite_list(self, videos: Dict[str, Dict]) -> Dict:
-        out = osp.join(self.out_dir, osp.basename(self.input_path))
+        out = self.list_out
+        os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
         kept, dropped = [], 0
         for path, rest in self._list_lines():
             relative = osp.splitext(path)[0]

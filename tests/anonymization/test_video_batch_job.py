@@ -90,6 +90,11 @@ def test_list_input_mirrors_outputs_reports_and_rewrites(tmp_path, dataset):
         assert video['stage_seconds'] == {'invert': 0.001}
     assert (out / 'train.txt').read_text() == \
         'a/v1.mp4 0\na/v2.mp4 1\nb/v3.mp4 2\n'
+    VideoBatchJob(str(root / 'train.txt'), str(out), Builder(log),
+                  progress=False, list_out=str(tmp_path / 'l' / 'x.txt')
+                  ).write_report()
+    assert (tmp_path / 'l' / 'x.txt').read_text() == \
+        (out / 'train.txt').read_text()
     assert report['annotation_list']['left_out'] == 1
     assert json.loads((out / 'report.json').read_text())['counts'] == \
         report['counts']

@@ -2,22 +2,23 @@
 # MaskDP / DP-SGD / non-private I3D configs in configs/maskdp/ (same clips,
 # crops and lists as hmdb51_split1_rgb.py).
 #
-# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): the
-# avatar anonymizer mirrors data/hmdb51/. Every anonymized video keeps the
-# raw video's path and file name below videos/ (class sub-folders
-# included); its privacy mask (written by the anonymizer) has the same path
-# below masks/, with the extension replaced by .npz (key `mask`: bool
-# T x H x W over all frames at the anonymized video's resolution; True =
-# avatar / synthetic, non-sensitive; False = real pixels, sensitive):
-#   data/hmdb51_anonymized/videos/brush_hair/April_09_..._goo_0.avi
-#   data/hmdb51_anonymized/masks/brush_hair/April_09_..._goo_0.npz
-#   data/hmdb51_anonymized/hmdb51_{train,val}_split_1_videos.txt  (raw lists)
-#   data/hmdb51_anonymized/classes.txt
-# The annotation lists are the raw set's, unchanged (copy or link them).
+# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): what
+# tools/anonymize_videos.py writes when run on each of the raw set's lists
+# (hmdb51_{train,val}_split_1_videos.txt), e.g.
+#   python tools/anonymize_videos.py data/hmdb51/hmdb51_train_split_1_videos.txt \
+#       data/hmdb51_anonymized/videos --video-root data/hmdb51/videos \
+#       --list-out data/hmdb51_anonymized/hmdb51_train_split_1_videos.txt
+# Every anonymized video keeps its raw path below videos/, as .mp4, with its
+# privacy mask next to it (key `non_sensitive`: bool T x H x W at the
+# video's resolution; True = avatar / synthetic, non-sensitive; False = real
+# pixels, sensitive):
+#   data/hmdb51_anonymized/videos/brush_hair/April_09_..._goo_0.mp4
+#   data/hmdb51_anonymized/videos/brush_hair/April_09_..._goo_0.privacy_mask.npz
+#   data/hmdb51_anonymized/hmdb51_{train,val}_split_1_videos.txt
+# The lists are the raw ones rewritten to the .mp4 names (videos that failed
+# are left out and listed in report.json); copy classes.txt from data/hmdb51/.
 #
-# LoadPrivacyMask derives each mask path from the video path by replacing its
-# LAST folder named `videos` (the `video_prefix` below data_root) with `masks`;
-# the class sub-folders are kept, and must not themselves be named `videos`.
+# LoadPrivacyMask(layout='sidecar') reads the mask next to each video.
 # The mask is a 4th channel from LoadPrivacyMask (right after decoding) to
 # SplitPrivacyMask (right after FormatShape), so every geometric transform in
 # between moves it with the pixels; no colour transform may go in between. It
@@ -30,8 +31,7 @@ _base_ = ['./hmdb51_split1_rgb.py']
 data_root = 'data/hmdb51_anonymized/'
 data_doc = 'docs/data_preparation.md#avatar-anonymized-datasets'
 video_prefix = 'videos'
-load_mask = dict(
-    type='LoadPrivacyMask', video_dir=video_prefix, mask_dir='masks')
+load_mask = dict(type='LoadPrivacyMask', layout='sidecar')
 meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp', 'filename',
              'privacy_mask')
 

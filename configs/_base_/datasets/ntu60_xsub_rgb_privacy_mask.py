@@ -2,36 +2,36 @@
 # the dataset of the MaskDP / DP-SGD / non-private I3D configs in
 # configs/maskdp/ (same clips, crops and lists as ntu60_xsub_rgb.py).
 #
-# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): the
-# avatar anonymizer mirrors data/ntu60/. Every anonymized video keeps the
-# raw video's path and file name below videos/; its privacy mask (written by
-# the anonymizer) has the same path below masks/, with the extension
-# replaced by .npz (key `mask`: bool T x H x W over all frames at the
-# anonymized video's resolution; True = avatar / synthetic, non-sensitive;
-# False = real pixels, sensitive):
-#   data/ntu60_anonymized/videos/S001C001P001R001A001_rgb.avi   (as raw)
-#   data/ntu60_anonymized/masks/S001C001P001R001A001_rgb.npz
-#   data/ntu60_anonymized/ntu60_xsub_{train,val}_videos.txt     (raw lists)
-#   data/ntu60_anonymized/classes.txt
-# The annotation lists are the raw set's, unchanged (copy or link them).
+# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): what
+# tools/anonymize_videos.py writes when run on each of the raw set's lists
+# (ntu60_xsub_{train,val}_videos.txt), e.g.
+#   python tools/anonymize_videos.py data/ntu60/ntu60_xsub_train_videos.txt \
+#       data/ntu60_anonymized/videos --video-root data/ntu60/videos \
+#       --list-out data/ntu60_anonymized/ntu60_xsub_train_videos.txt
+# Every anonymized video keeps its raw path below videos/, as .mp4, with its
+# privacy mask next to it (key `non_sensitive`: bool T x H x W at the
+# video's resolution; True = avatar / synthetic, non-sensitive; False = real
+# pixels, sensitive):
+#   data/ntu60_anonymized/videos/S001C001P001R001A001_rgb.mp4
+#   data/ntu60_anonymized/videos/S001C001P001R001A001_rgb.privacy_mask.npz
+#   data/ntu60_anonymized/ntu60_xsub_{train,val}_videos.txt
+# The lists are the raw ones rewritten to the .mp4 names (videos that failed
+# are left out and listed in report.json); copy classes.txt from data/ntu60/.
 #
-# LoadPrivacyMask derives each mask path from the video path by replacing
-# its LAST folder named `videos` (the `video_prefix` below data_root) with
-# `masks`; sub-folders of videos/ (e.g. nturgb+d_rgb/) are kept, and must
-# not themselves be named `videos`. The mask is a 4th channel from
-# LoadPrivacyMask (right after decoding) to SplitPrivacyMask (right after
-# FormatShape), so every geometric transform in between moves it with the
-# pixels; no colour transform may go in between. It reaches
-# MaskDPDataPreprocessor as the `privacy_mask` meta field, and `filename`
-# keys the public-texture fill of each video. Val/test load the masks too
-# (for `mask_at_test=True`; the anonymized test set carries them anyway).
+# LoadPrivacyMask(layout='sidecar') reads the mask next to each video.
+# The mask is a 4th channel from LoadPrivacyMask (right after decoding) to
+# SplitPrivacyMask (right after FormatShape), so every geometric transform in
+# between moves it with the pixels; no colour transform may go in between. It
+# reaches MaskDPDataPreprocessor as the `privacy_mask` meta field, and
+# `filename` keys the public-texture fill of each video. Val/test load the
+# masks too (for `mask_at_test=True`; the anonymized test set carries them
+# anyway).
 _base_ = ['./ntu60_xsub_rgb.py']
 
 data_root = 'data/ntu60_anonymized/'
 data_doc = 'docs/data_preparation.md#avatar-anonymized-datasets'
 video_prefix = 'videos'
-load_mask = dict(
-    type='LoadPrivacyMask', video_dir=video_prefix, mask_dir='masks')
+load_mask = dict(type='LoadPrivacyMask', layout='sidecar')
 meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp', 'filename',
              'privacy_mask')
 

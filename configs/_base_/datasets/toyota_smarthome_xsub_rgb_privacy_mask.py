@@ -3,28 +3,28 @@
 # configs in configs/maskdp/ (same clips, crops and lists as
 # toyota_smarthome_xsub_rgb.py).
 #
-# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): the
-# avatar anonymizer mirrors data/toyota_smarthome/. Every anonymized video
-# keeps the raw video's path and file name below videos/; its privacy mask
-# (written by the anonymizer) has the same path below masks/, with the
-# extension replaced by .npz (key `mask`: bool T x H x W over all frames at
-# the anonymized video's resolution; True = avatar / synthetic,
-# non-sensitive; False = real pixels, sensitive):
+# Layout (see docs/data_preparation.md#avatar-anonymized-datasets): what
+# tools/anonymize_videos.py writes when run on each of the raw set's lists
+# (toyota_smarthome_xsub_{train,val,test}_videos.txt), e.g.
+#   python tools/anonymize_videos.py data/toyota_smarthome/toyota_smarthome_xsub_train_videos.txt \
+#       data/toyota_smarthome_anonymized/videos --video-root data/toyota_smarthome/videos \
+#       --list-out data/toyota_smarthome_anonymized/toyota_smarthome_xsub_train_videos.txt
+# Every anonymized video keeps its raw path below videos/, as .mp4, with its
+# privacy mask next to it (key `non_sensitive`: bool T x H x W at the
+# video's resolution; True = avatar / synthetic, non-sensitive; False = real
+# pixels, sensitive):
 #   data/toyota_smarthome_anonymized/videos/Cook.Cut_p03_r00_v02_c03.mp4
-#   data/toyota_smarthome_anonymized/masks/Cook.Cut_p03_r00_v02_c03.npz
-#   data/toyota_smarthome_anonymized/
-#       toyota_smarthome_xsub_{train,val,test}_videos.txt  (raw lists)
-#   data/toyota_smarthome_anonymized/classes.txt
-# The annotation lists are the raw set's, unchanged (copy or link them).
+#   data/toyota_smarthome_anonymized/videos/Cook.Cut_p03_r00_v02_c03.privacy_mask.npz
+#   data/toyota_smarthome_anonymized/toyota_smarthome_xsub_{train,val,test}_videos.txt
+# The lists are the raw ones rewritten to the .mp4 names (videos that failed
+# are left out and listed in report.json); copy classes.txt from data/toyota_smarthome/.
 #
-# LoadPrivacyMask derives each mask path from the video path by replacing its
-# LAST folder named `videos` (the `video_prefix` below data_root) with `masks`;
-# sub-folders of videos/, if any, are kept and must not themselves be named
-# `videos`. The mask is a 4th channel from LoadPrivacyMask (right after
-# decoding) to SplitPrivacyMask (right after FormatShape), so every geometric
-# transform in between moves it with the pixels; no colour transform may go in
-# between. It reaches MaskDPDataPreprocessor as the `privacy_mask` meta field,
-# and `filename` keys the public-texture fill of each video. Val/test load the
+# LoadPrivacyMask(layout='sidecar') reads the mask next to each video.
+# The mask is a 4th channel from LoadPrivacyMask (right after decoding) to
+# SplitPrivacyMask (right after FormatShape), so every geometric transform in
+# between moves it with the pixels; no colour transform may go in between. It
+# reaches MaskDPDataPreprocessor as the `privacy_mask` meta field, and
+# `filename` keys the public-texture fill of each video. Val/test load the
 # masks too (for `mask_at_test=True`; the anonymized test set carries them
 # anyway).
 _base_ = ['./toyota_smarthome_xsub_rgb.py']
@@ -32,8 +32,7 @@ _base_ = ['./toyota_smarthome_xsub_rgb.py']
 data_root = 'data/toyota_smarthome_anonymized/'
 data_doc = 'docs/data_preparation.md#avatar-anonymized-datasets'
 video_prefix = 'videos'
-load_mask = dict(
-    type='LoadPrivacyMask', video_dir=video_prefix, mask_dir='masks')
+load_mask = dict(type='LoadPrivacyMask', layout='sidecar')
 meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp', 'filename',
              'privacy_mask')
 
