@@ -12,6 +12,9 @@ from .inpainting._masks import dilate_masks
 
 logger = logging.getLogger(__name__)
 
+#: Background the refiner sees around the avatars (no real pixel).
+NEUTRAL_GREY = 128
+
 #: The default, offline configuration: nothing but installed packages.
 DEFAULT_STAGES = dict(
     pose=dict(type='MediaPipePoseEstimator'),
@@ -50,7 +53,8 @@ class AvatarAnonymizer:
     7. ``compositor``: depth-aware blend of the avatars over that
        background.
     8. ``refiner`` (optional, off by default): diffusion refinement of the
-       avatar region.
+       rendered avatars, on a neutral grey background (never on real
+       pixels), before the blend.
 
     The privacy mask ``non_sensitive`` is True exactly where an avatar is
     visible: everything else (the inpainted background included, which is
@@ -213,12 +217,19 @@ class AvatarAnonymizer:
         with self._timed(times, 'inpaint'):
             hole = dilate_masks(people, self.person_dilate)
             background = self.inpainter(frames, hole)
-        with self._timed(times, 'composite'):
-            out, non_sensitive = self.compositor(background, render.color,
-                                                 render.depth, render.mask)
+        avatar_rgb = render.color
         if self.refiner is not None:
             with self._timed(times, 'refine'):
-                out = self.refiner(out, non_sensitive, control=render.color)
+                # The refiner sees the avatars on neutral grey, never a real
+                # pixel, so the refined avatar is still synthetic and the
+                # privacy mask stays true.
+                synthetic = np.where(render.mask[..., None], render.color,
+                                     np.uint8(NEUTRAL_GREY))
+                avatar_rgb = self.refiner(synthetic, render.mask,
+                                          control=render.color)
+        with self._timed(times, 'composite'):
+            out, non_sensitive = self.compositor(background, avatar_rgb,
+                                                 render.depth, render.mask)
         result = AnonymizedVideo(
             out, non_sensitive, times,
             extras=dict(person_mask=people, avatar_render=render.color,

@@ -93,3 +93,38 @@ def test_baseline_blackout_marks_its_region_non_sensitive(tiny_synthetic,
             frames, fps, 'v00000')
     assert not blur.non_sensitive.any()  # blurred pixels are still real
     assert (blur.frames[~person] == frames[~person]).all()
+
+
+class SpyRefiner:
+    """Records what the refinement stage is shown, and tints its output."""
+
+    def __init__(self):
+        self.seen = None
+
+    def __call__(self, frames, region, control=None):
+        self.seen = (frames.copy(), region.copy())
+        out = frames.copy()
+        out[region] = 255 - out[region]
+        return out
+
+
+def test_refiner_never_sees_real_pixels(tiny_synthetic, clip):
+    frames, fps, _ = clip
+    spy = SpyRefiner()
+    anonymizer = build_anonymizer(dict(
+        type='AvatarAnonymizer',
+        pose=dict(type='SyntheticJointsPose',
+                  root=str(tiny_synthetic / 'joints')),
+        segmenter=dict(type='MaskFileSegmenter',
+                       root=str(tiny_synthetic / 'masks')),
+        fitter=dict(type='JointFitter', window=4, iters=2, first_iters=6,
+                    shape_iters=2),
+        refiner=spy,
+        compositor=dict(type='DepthAwareCompositor', feather=0)))
+    out = anonymizer(frames, fps, source='v00000', seed=1)
+    shown, region = spy.seen
+    assert region.any()
+    assert (shown[~region] == 128).all()  # neutral grey, not the video
+    render = out.extras['avatar_render']
+    ns = out.non_sensitive
+    assert (out.frames[ns] == 255 - render[ns]).all()  # refined avatar used
