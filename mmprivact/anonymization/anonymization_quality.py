@@ -1,0 +1,126 @@
+"""Quality measures of an anonymized clip: is the avatar on the person, is
+the person gone, did the background survive, is the avatar stable."""
+from dataclasses import asdict, dataclass
+from typing import Dict, List, Optional, Tuple
+
+import numpy as np
+
+from .face_detector import FaceDetector
+
+
+@dataclass
+class AnonymizationQuality:
+    """The measures of one clip (see :func:`measure_quality`).
+
+    Attributes:
+        avatar_in_person_box (float): Fraction of avatar pixels inside the
+            person's bounding box (per frame, pooled over frames).
+        person_covered (float): Fraction of the person's segmented pixels
+            covered by the avatar.
+        background_psnr (float): PSNR (dB) of the anonymized frames against
+            the originals outside the dilated union of person and avatar.
+        consecutive_mask_iou (float): Mean IoU of the avatar masks of
+            consecutive frames (frames where both are non-empty).
+        face_frames_original (int): Frames where the face detector found a
+            face in the original.
+        face_frames_still_found (int): Of those, frames where it still finds
+            a face overlapping the original face in the anonymized frame.
+    """
+
+    avatar_in_person_box: float
+    person_covered: float
+    background_psnr: float
+    consecutive_mask_iou: float
+    face_frames_original: int
+    face_frames_still_found: int
+
+    @property
+    def face_found_again(self) -> float:
+        """float: Fraction of original face frames where the face is still
+        found (NaN when no face was found in the original)."""
+        if not self.face_frames_original:
+            return float('nan')
+        return self.face_frames_still_found / self.face_frames_original
+
+    def as_dict(self) -> Dict:
+        """dict: The measures, plus ``face_found_again``."""
+        return dict(asdict(self), face_found_again=self.face_found_again)
+
+
+def _box(mask: np.ndarray) -> Optional[Tuple[int, int, int, int]]:
+    ys, xs = np.nonzero(mask)
+    if not len(ys):
+        return None
+    return ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+
+
+def _iou(a, b) -> float:
+    """IoU of two boxes (x0, y0, x1, y1)."""
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    inter = ix * iy
+    union = ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) *
+             (b[3] - b[1]) - inter)
+    return inter / union if union > 0 else 0.0
+
+
+def measure_quality(original: np.ndarray,
+                    anonymized: np.ndarray,
+                    person_mask: np.ndarray,
+                    avatar_mask: np.ndarray,
+                    dilate: int = 5,
+                    face_detector: Optional[FaceDetector] = None,
+                    face_iou: float = 0.3) -> AnonymizationQuality:
+    """Measure one anonymized clip against its original.
+
+    Args:
+        original (np.ndarray): (T, H, W, 3) uint8 input frames.
+        anonymized (np.ndarray): (T, H, W, 3) uint8 output frames.
+        person_mask (np.ndarray): bool (T, H, W) person segmentation of
+            the original.
+        avatar_mask (np.ndarray): bool (T, H, W) rendered avatar.
+        dilate (int): Pixels the union of person and avatar grows before
+            the background PSNR (edges blend). Defaults to 5.
+        face_detector (FaceDetector, optional): Used for the face measure;
+            None skips it (counts stay 0).
+        face_iou (float): A face in the anonymized frame is "the original
+            face" when its box overlaps an original face box by this IoU.
+
+    Returns:
+        AnonymizationQuality: The measures.
+    """
+    from .inpainting._masks import dilate_masks
+    inside = avatar_total = covered = 0
+    for person, avatar in zip(person_mask, avatar_mask):
+        box = _box(person)
+        avatar_total += int(avatar.sum())
+        if box is not None:
+            y0, y1, x0, x1 = box
+            inside += int(avatar[y0:y1, x0:x1].sum())
+        covered += int((avatar & person).sum())
+    person_total = int(person_mask.sum())
+    outside = ~dilate_masks(person_mask | avatar_mask, dilate)
+    diff = original[outside].astype(np.float64) - anonymized[outside]
+    mse = float(np.mean(diff ** 2)) if diff.size else 0.0
+    psnr = float('inf') if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
+    ious = []
+    for a, b in zip(avatar_mask[:-1], avatar_mask[1:]):
+        if a.any() and b.any():
+            ious.append((a & b).sum() / (a | b).sum())
+    faces_before = faces_after = 0
+    if face_detector is not None:
+        for src, out in zip(original, anonymized):
+            before = face_detector(src)
+            if not before:
+                continue
+            faces_before += 1
+            after = face_detector(out)
+            if any(_iou(a, b) >= face_iou for a in after for b in before):
+                faces_after += 1
+    return AnonymizationQuality(
+        avatar_in_person_box=inside / avatar_total if avatar_total else 0.0,
+        person_covered=covered / person_total if person_total else 0.0,
+        background_psnr=psnr,
+        consecutive_mask_iou=float(np.mean(ious)) if ious else float('nan'),
+        face_frames_original=faces_before,
+        face_frames_still_found=faces_after)

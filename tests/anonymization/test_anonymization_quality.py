@@ -1,0 +1,65 @@
+"""The anonymization quality measures, on cases with known answers, and the
+face detector on a real face."""
+import numpy as np
+import pytest
+
+from mmprivact.anonymization.anonymization_quality import measure_quality
+from mmprivact.anonymization.face_detector import FaceDetector
+
+
+def _squares(t=3, size=40, shift=2):
+    person = np.zeros((t, size, size), bool)
+    avatar = np.zeros_like(person)
+    for i in range(t):
+        person[i, 10:30, 10:20] = True
+        avatar[i, 12:28, 10 + shift * i:20 + shift * i] = True
+    return person, avatar
+
+
+def test_known_geometry():
+    person, avatar = _squares()
+    frames = np.random.default_rng(0).integers(0, 256, (3, 40, 40, 3),
+                                               dtype=np.uint8)
+    out = frames.copy()
+    out[person | avatar] = 0
+    q = measure_quality(frames, out, person, avatar, dilate=1)
+    # frame i: avatar columns 10+2i..20+2i, person box columns 10..20
+    inside = sum(16 * (10 - 2 * i) for i in range(3)) / (3 * 16 * 10)
+    assert q.avatar_in_person_box == pytest.approx(inside)
+    assert q.person_covered == pytest.approx(inside * 16 / 20)
+    assert q.background_psnr == float('inf')  # untouched outside
+    # consecutive squares shifted by 2 columns: IoU = 8/12
+    assert q.consecutive_mask_iou == pytest.approx(8 * 16 / (12 * 16))
+    noisy = out.copy()
+    noisy[0, 0, 0, 0] ^= 16  # one channel of one background pixel, +-16
+    q2 = measure_quality(frames, noisy, person, avatar, dilate=1)
+    from mmprivact.anonymization.inpainting._masks import dilate_masks
+    outside = (~dilate_masks(person | avatar, 1)).sum() * 3
+    assert q2.background_psnr == pytest.approx(
+        10 * np.log10(255 ** 2 / (16 ** 2 / outside)))
+    assert np.isnan(q.face_found_again)
+
+
+@pytest.mark.slow
+def test_face_detector_finds_a_real_face_and_not_a_blacked_out_one():
+    from skimage import data
+    image = data.astronaut()
+    detector = FaceDetector()
+    try:
+        boxes = detector(image)
+        assert len(boxes) == 1
+        x0, y0, x1, y1 = boxes[0]
+        assert 150 < (x0 + x1) / 2 < 260 and 60 < (y0 + y1) / 2 < 160
+        person = np.zeros((1, ) + image.shape[:2], bool)
+        person[0, int(y0) - 20:int(y1) + 20, int(x0) - 20:int(x1) + 20] = True
+        gone = image.copy()
+        gone[person[0]] = 90
+        q = measure_quality(image[None], gone[None], person,
+                            np.zeros_like(person), face_detector=detector)
+        assert q.face_frames_original == 1
+        assert q.face_frames_still_found == 0
+        kept = measure_quality(image[None], image[None], person,
+                               np.zeros_like(person), face_detector=detector)
+        assert kept.face_found_again == 1.0
+    finally:
+        detector.close()
