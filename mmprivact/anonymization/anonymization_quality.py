@@ -124,3 +124,51 @@ def measure_quality(original: np.ndarray,
         consecutive_mask_iou=float(np.mean(ious)) if ious else float('nan'),
         face_frames_original=faces_before,
         face_frames_still_found=faces_after)
+
+
+#: Joints both the synthetic set (synthetic16) and MediaPipe (mediapipe33)
+#: define: shoulders, elbows, wrists, hips, knees, ankles (person's left
+#: first), as indices into each layout.
+SYNTHETIC16_COMMON = (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+MEDIAPIPE33_COMMON = (11, 13, 15, 12, 14, 16, 23, 25, 27, 24, 26, 28)
+
+
+def _procrustes(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
+    """``pred`` (J, 3) moved onto ``gt`` by the best similarity transform
+    (rotation, uniform scale, translation; Umeyama 1991)."""
+    mu_p, mu_g = pred.mean(0), gt.mean(0)
+    p, g = pred - mu_p, gt - mu_g
+    u, sigma, vt = np.linalg.svd(p.T @ g)
+    d = np.sign(np.linalg.det(u @ vt))
+    fix = np.diag([1.0, 1.0, d])
+    rot = u @ fix @ vt
+    scale = (sigma * np.diag(fix)).sum() / (p ** 2).sum()
+    return scale * p @ rot + mu_g
+
+
+def joint_error(pred: np.ndarray, gt: np.ndarray,
+                valid: np.ndarray) -> Dict[str, float]:
+    """3D joint error of a pose estimate against ground truth.
+
+    Args:
+        pred (np.ndarray): (T, J, 3) estimated joints (metres).
+        gt (np.ndarray): (T, J, 3) true joints, same joints and order.
+        valid (np.ndarray): (T,) bool, frames where the estimate was made.
+
+    Returns:
+        dict: ``mpjpe_cm`` (mean per-joint error after aligning the joints'
+        centroid, i.e. the metric scale and orientation as estimated),
+        ``pa_mpjpe_cm`` (after the best rotation, scale and translation per
+        frame) and ``frames`` (valid frames measured).
+    """
+    root, pa = [], []
+    for t in np.flatnonzero(valid):
+        p, g = pred[t].astype(np.float64), gt[t].astype(np.float64)
+        centred = p - p.mean(0) + g.mean(0)
+        root.append(np.linalg.norm(centred - g, axis=1).mean())
+        pa.append(np.linalg.norm(_procrustes(p, g) - g, axis=1).mean())
+    if not root:
+        return dict(mpjpe_cm=float('nan'), pa_mpjpe_cm=float('nan'),
+                    frames=0)
+    return dict(mpjpe_cm=100 * float(np.mean(root)),
+                pa_mpjpe_cm=100 * float(np.mean(pa)), frames=len(root))

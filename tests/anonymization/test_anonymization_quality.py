@@ -63,3 +63,27 @@ def test_face_detector_finds_a_real_face_and_not_a_blacked_out_one():
         assert kept.face_found_again == 1.0
     finally:
         detector.close()
+
+
+def test_joint_error_alignment():
+    from scipy.spatial.transform import Rotation
+
+    from mmprivact.anonymization.anonymization_quality import joint_error
+    rng = np.random.default_rng(1)
+    gt = rng.normal(size=(4, 12, 3))
+    rot = Rotation.from_rotvec([0.3, -0.5, 0.2]).as_matrix()
+    similar = 1.7 * gt @ rot.T + np.array([0.5, -2.0, 3.0])
+    err = joint_error(similar, gt, np.ones(4, bool))
+    assert err['pa_mpjpe_cm'] == pytest.approx(0, abs=1e-9)
+    assert err['mpjpe_cm'] > 1  # scale and rotation count without PA
+    shifted = gt + np.array([1.0, 2.0, -3.0])  # translation only
+    err = joint_error(shifted, gt, np.array([True, False, True, True]))
+    assert err['mpjpe_cm'] == pytest.approx(0, abs=1e-9)
+    assert err['frames'] == 3
+    noisy = gt.copy()
+    noisy[:, 0] += [0.03, 0.0, 0.04]  # one joint 5 cm off
+    err = joint_error(noisy, gt, np.ones(4, bool))
+    # centroid alignment spreads it: joint 0 off by 5*11/12, others 5/12
+    assert err['mpjpe_cm'] == pytest.approx(
+        100 * 0.05 * (11 / 12 + 11 / 12) / 12)
+    assert np.isnan(joint_error(gt, gt, np.zeros(4, bool))['mpjpe_cm'])

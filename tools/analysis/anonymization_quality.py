@@ -26,8 +26,8 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
-from mmprivact.anonymization.anonymization_quality import \
-    measure_quality  # noqa: E402
+from mmprivact.anonymization.anonymization_quality import (  # noqa: E402
+    MEDIAPIPE33_COMMON, SYNTHETIC16_COMMON, joint_error, measure_quality)
 from mmprivact.anonymization.anonymizer_builder import \
     AnonymizerBuilder  # noqa: E402
 from mmprivact.anonymization.face_detector import FaceDetector  # noqa: E402
@@ -74,6 +74,7 @@ def main(argv=None):
     for path in args.videos:
         frames, fps = read_video(path)
         clips[osp.basename(path)] = (frames, fps, None)
+    gt_joints = {}
     if args.synthetic:
         lines = open(osp.join(args.data, 'test.txt')).read().split('\n')
         for line in lines[:args.synthetic]:
@@ -82,6 +83,8 @@ def main(argv=None):
             stem = osp.splitext(osp.basename(rel))[0]
             with np.load(osp.join(args.data, 'masks', stem + '.npz')) as d:
                 clips['synthetic/' + stem] = (frames, fps, d['mask'])
+            with np.load(osp.join(args.data, 'joints', stem + '.npz')) as d:
+                gt_joints['synthetic/' + stem] = d['joints3d']
     anonymizer = AnonymizerBuilder.from_file(args.config, threads=1)()
     faces = FaceDetector()
     rows, first = [], True
@@ -104,8 +107,17 @@ def main(argv=None):
                                   face_detector=faces)
         exact = measure_quality(frames, result.frames, person,
                                 result.extras['avatar_mask'])
+        pose_err = {}
+        if name in gt_joints and hasattr(anonymizer, 'pose'):
+            # The pose stage alone, against the set's true 3D joints.
+            seq = anonymizer.pose(frames, name)
+            if seq.layout == 'mediapipe33':
+                pose_err = joint_error(
+                    seq.joints3d[0][:, list(MEDIAPIPE33_COMMON)],
+                    gt_joints[name][:, list(SYNTHETIC16_COMMON)],
+                    seq.valid[0])
         rows.append(dict(
-            clip=name, frames=len(frames),
+            clip=name, frames=len(frames), pose_error=pose_err,
             size=f'{frames.shape[2]}x{frames.shape[1]}',
             person_mask='ground truth' if gt_person is not None else
             'pipeline segmentation',
@@ -135,6 +147,15 @@ def main(argv=None):
                  f"| {r['clip']} | " + ' | '.join(
                      f"{r['stage_ms_per_frame'].get(s, 0):.0f}"
                      for s in stages) + ' |\n' for r in rows))
+    posed = [r for r in rows if r['pose_error']]
+    if posed:
+        body += ('\npose 3D error (12 limb joints, ground truth): | clip | '
+                 'frames found | MPJPE (cm) | PA-MPJPE (cm) |\n|---|---|---|'
+                 '---|\n' + ''.join(
+                     f"| {r['clip']} | {r['pose_error']['frames']}/"
+                     f"{r['frames']} | {r['pose_error']['mpjpe_cm']:.1f} | "
+                     f"{r['pose_error']['pa_mpjpe_cm']:.1f} |\n"
+                     for r in posed))
     with open(osp.join(args.out, 'results.md'), 'w') as f:
         f.write(header + body)
     print(header + body)
