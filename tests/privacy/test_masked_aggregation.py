@@ -14,11 +14,17 @@ SETTINGS = settings(max_examples=60, deadline=None)
 
 
 def _batch(seed, num_videos, rows_per_video, scale):
+    """Random per-row gradients, in float64: the bounds are properties of
+    the mechanism's arithmetic, and in float32 the rounding of sum(h_i)
+    (magnitude ~scale) alone can exceed a relative tolerance on C (seen:
+    0.100011 for C = 0.1 next to sums of ~300)."""
     g = torch.Generator().manual_seed(seed)
     video_index = torch.arange(num_videos).repeat_interleave(rows_per_video)
     rows = len(video_index)
-    full = [torch.randn((rows, ) + s, generator=g) * scale for s in SHAPES]
-    masked = [torch.randn((rows, ) + s, generator=g) * scale for s in SHAPES]
+    full = [torch.randn((rows, ) + s, generator=g, dtype=torch.float64) *
+            scale for s in SHAPES]
+    masked = [torch.randn((rows, ) + s, generator=g, dtype=torch.float64) *
+              scale for s in SHAPES]
     return full, masked, video_index
 
 
@@ -47,7 +53,7 @@ def test_clipped_terms_are_bounded(seed, num_videos, rows, scale, C):
     per_video = [sum_rows_per_video(g, idx, num_videos) for g in full]
     clipped, norms = clip_per_video(per_video, C)
     sq = sum(c.reshape(num_videos, -1).pow(2).sum(1) for c in clipped)
-    assert (sq.sqrt() <= C * (1 + 1e-5)).all()
+    assert (sq.sqrt() <= C * (1 + 1e-9)).all()
     # Terms within the bound are left untouched.
     small = norms <= C
     for c, g in zip(clipped, per_video):
@@ -66,16 +72,17 @@ def test_maskdp_sensitivity_of_the_sensitive_part(seed, num_videos, rows,
     g = torch.Generator().manual_seed(seed + 1)
     replaced = [f.clone() for f in full]
     for f in replaced:
-        f[rows_of_victim] = torch.randn(f[rows_of_victim].shape,
-                                        generator=g) * scale * 10
+        f[rows_of_victim] = torch.randn(
+            f[rows_of_victim].shape, generator=g,
+            dtype=torch.float64) * scale * 10
     assert _dist(base, _aggregate(replaced, masked, idx, num_videos,
-                                  C=C)) <= 2 * C * (1 + 1e-4)
+                                  C=C)) <= 2 * C * (1 + 1e-9)
     # Remove it (the full view becomes the masked view).
     removed = [f.clone() for f in full]
     for f, h in zip(removed, masked):
         f[rows_of_victim] = h[rows_of_victim]
     assert _dist(base, _aggregate(removed, masked, idx, num_videos,
-                                  C=C)) <= C * (1 + 1e-4)
+                                  C=C)) <= C * (1 + 1e-9)
 
 
 @SETTINGS
@@ -88,24 +95,26 @@ def test_dpsgd_sensitivity_of_a_whole_video(seed, num_videos, rows, scale, C,
     g = torch.Generator().manual_seed(seed + 2)
     changed = [f.clone() for f in full]
     for f in changed:
-        f[idx == victim] = torch.randn(f[idx == victim].shape,
-                                       generator=g) * scale * 10
+        f[idx == victim] = torch.randn(
+            f[idx == victim].shape, generator=g,
+            dtype=torch.float64) * scale * 10
     assert _dist(base, _aggregate(changed, None, idx, num_videos,
-                                  mode='dpsgd', C=C)) <= 2 * C * (1 + 1e-4)
+                                  mode='dpsgd', C=C)) <= 2 * C * (1 + 1e-9)
     keep = idx != victim
     removed_idx = idx[keep]
     removed_idx = removed_idx - (removed_idx > victim).long()
     removed = _aggregate([f[keep] for f in full], None, removed_idx,
                          num_videos - 1, mode='dpsgd', C=C) \
-        if num_videos > 1 else [torch.zeros(s) for s in SHAPES]
-    assert _dist(base, removed) <= C * (1 + 1e-4)
+        if num_videos > 1 else [torch.zeros(s, dtype=torch.float64)
+                                for s in SHAPES]
+    assert _dist(base, removed) <= C * (1 + 1e-9)
 
 
 def test_matches_a_plain_per_video_loop():
     full, masked, idx = _batch(7, 3, 2, 3.0)
     C = 2.0
     ours = _aggregate(full, masked, idx, 3, C=C)
-    expected = [torch.zeros(s) for s in SHAPES]
+    expected = [torch.zeros(s, dtype=torch.float64) for s in SHAPES]
     for v in range(3):
         g = [f[idx == v].sum(0) for f in full]
         h = [m[idx == v].sum(0) for m in masked]
