@@ -1,21 +1,15 @@
 """Stable Diffusion inpainting (diffusers) from a local model directory."""
-import json
-import os
-from typing import Optional, Sequence, Tuple
+from typing import Optional, Sequence
 
 import cv2
 import numpy as np
 
+from ..diffusers_common import (batch_kwargs, check_sampling_args,
+                                check_size, default_prompt, load_sd_pipeline,
+                                prompt_call_kwargs, round8, uses_text_encoder)
 from ._masks import check_non_negative_int
 from .base_inpainter import BaseInpainter
 from .registry import INPAINTERS
-
-_REQUIRED = ('model_index.json', 'unet/config.json', 'vae/config.json',
-             'scheduler/scheduler_config.json')
-_FOR_PROMPT = ('text_encoder/config.json', 'tokenizer/')
-# Pipeline components that may be absent (null in model_index.json).
-_OPTIONAL = ('text_encoder', 'tokenizer', 'feature_extractor', 'image_encoder',
-             'safety_checker')
 
 
 @INPAINTERS.register()
@@ -80,29 +74,9 @@ class DiffusersInpainter(BaseInpainter):
         super().__init__(dilate=dilate)
         import torch  # lazy: keep `import mmprivact.anonymization` light
 
-        if prompt is not None and prompt_embeds is not None:
-            raise ValueError('Give either `prompt` or `prompt_embeds`, not '
-                             'both.')
-        if prompt_embeds is None and prompt is None:
-            prompt = 'background'
-        if not (isinstance(strength, (int, float)) and 0 < strength <= 1):
-            raise ValueError(f'`strength` must be in (0, 1]; got '
-                             f'{strength!r}.')
-        if isinstance(num_inference_steps, bool) or not isinstance(
-                num_inference_steps, int) or \
-                num_inference_steps * strength < 1:
-            raise ValueError(
-                f'`num_inference_steps` must be an int with '
-                f'num_inference_steps * strength >= 1; got '
-                f'{num_inference_steps!r} (strength={strength}).')
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) \
-                or batch_size < 1:
-            raise ValueError(f'`batch_size` must be a positive int; got '
-                             f'{batch_size!r}.')
-        if dtype not in ('float32', 'float16', 'bfloat16'):
-            raise ValueError(f"`dtype` must be 'float32', 'float16' or "
-                             f"'bfloat16'; got {dtype!r}.")
-        self.size = None if size is None else _check_size(size)
+        prompt = default_prompt(prompt, prompt_embeds, 'background')
+        check_sampling_args(strength, num_inference_steps, batch_size, dtype)
+        self.size = None if size is None else check_size(size)
         self.model_dir = model_dir
         self.seed = check_non_negative_int('seed', seed)
         self.num_inference_steps = num_inference_steps
@@ -112,22 +86,15 @@ class DiffusersInpainter(BaseInpainter):
         self.device = device
         self.torch_dtype = getattr(torch, dtype)
 
-        uses_text = prompt is not None or (
-            self.guidance_scale > 1 and negative_prompt_embeds is None)
-        self.pipe = _load_pipeline(model_dir, uses_text, self.torch_dtype,
-                                   device)
-        self._call_kwargs = {}
-        if prompt is not None:
-            self._call_kwargs['prompt'] = prompt
-        else:
-            self._call_kwargs['prompt_embeds'] = _load_embeds(
-                'prompt_embeds', prompt_embeds, self.torch_dtype, device)
-        if negative_prompt_embeds is not None:
-            self._call_kwargs['negative_prompt_embeds'] = _load_embeds(
-                'negative_prompt_embeds', negative_prompt_embeds,
-                self.torch_dtype, device)
-        elif negative_prompt is not None:
-            self._call_kwargs['negative_prompt'] = negative_prompt
+        self.pipe = load_sd_pipeline(
+            'StableDiffusionInpaintPipeline', model_dir,
+            uses_text_encoder(prompt, self.guidance_scale,
+                              negative_prompt_embeds), self.torch_dtype,
+            device, unet_in_channels=9)
+        self._call_kwargs = prompt_call_kwargs(prompt, prompt_embeds,
+                                               negative_prompt,
+                                               negative_prompt_embeds,
+                                               self.torch_dtype, device)
 
     def inpaint(self, frames: np.ndarray, hole: np.ndarray) -> np.ndarray:
         """Run the pipeline on every frame that has a hole.
@@ -143,7 +110,7 @@ class DiffusersInpainter(BaseInpainter):
         from PIL import Image
 
         height, width = frames.shape[1:3]
-        run_h, run_w = self.size or (_round8(height), _round8(width))
+        run_h, run_w = self.size or (round8(height), round8(width))
         out = frames.copy()
         todo = [t for t in range(frames.shape[0]) if hole[t].any()]
         for start in range(0, len(todo), self.batch_size):
@@ -163,18 +130,7 @@ class DiffusersInpainter(BaseInpainter):
                                 interpolation=cv2.INTER_AREA) > 0).astype(
                                     np.uint8) * 255) for t in batch
             ]
-            kwargs = dict(self._call_kwargs)
-            if 'prompt' in kwargs:
-                kwargs['prompt'] = [kwargs['prompt']] * len(batch)
-                if 'negative_prompt' in kwargs:
-                    kwargs['negative_prompt'] = \
-                        [kwargs['negative_prompt']] * len(batch)
-            else:
-                kwargs['prompt_embeds'] = kwargs['prompt_embeds'].expand(
-                    len(batch), -1, -1)
-            if 'negative_prompt_embeds' in kwargs:
-                kwargs['negative_prompt_embeds'] = kwargs[
-                    'negative_prompt_embeds'].expand(len(batch), -1, -1)
+            kwargs = batch_kwargs(self._call_kwargs, len(batch))
             # One generator per image, all with the same seed: identical
             # initial noise for every frame.
             generators = [
@@ -199,88 +155,3 @@ class DiffusersInpainter(BaseInpainter):
                 f'{self.num_inference_steps}, strength={self.strength}, '
                 f'guidance_scale={self.guidance_scale}, size={self.size}, '
                 f'dilate={self.dilate})')
-
-
-def _round8(n: int) -> int:
-    return max(8, int(round(n / 8)) * 8)
-
-
-def _check_size(size: Sequence[int]) -> Tuple[int, int]:
-    if len(size) != 2 or any(
-            isinstance(s, bool) or not isinstance(s, (int, np.integer))
-            or s <= 0 or s % 8 for s in size):
-        raise ValueError(f'`size` must be (height, width), positive '
-                         f'multiples of 8; got {size!r}.')
-    return int(size[0]), int(size[1])
-
-
-def _load_pipeline(model_dir: str, uses_text: bool, torch_dtype, device: str):
-    """Check the directory layout, then load the pipeline offline."""
-    expected = _REQUIRED + (_FOR_PROMPT if uses_text else ())
-    hint = (f'Expected a local StableDiffusionInpaintPipeline directory '
-            f'(written by save_pretrained) containing {list(expected)}'
-            + ('' if uses_text else
-               '; text_encoder/ and tokenizer/ are only needed for a text '
-               'prompt or classifier-free guidance without '
-               'negative_prompt_embeds') + '.')
-    if not isinstance(model_dir, (str, os.PathLike)) or \
-            not os.path.isdir(model_dir):
-        raise FileNotFoundError(
-            f'`model_dir` {model_dir!r} is not a directory. {hint}')
-    missing = [f for f in expected
-               if not os.path.exists(os.path.join(model_dir, f))]
-    if missing:
-        raise FileNotFoundError(f'`model_dir` {str(model_dir)!r} lacks '
-                                f'{missing}. {hint}')
-    with open(os.path.join(model_dir, 'model_index.json')) as f:
-        index = json.load(f)
-    # Components saved as null (or not saved) must be passed as None, or
-    # from_pretrained refuses to build the pipeline.
-    absent = {
-        name: None
-        for name in _OPTIONAL
-        if not isinstance(index.get(name), list) or None in index[name]
-    }
-    absent['safety_checker'] = None
-
-    from diffusers import StableDiffusionInpaintPipeline
-    try:
-        pipe = StableDiffusionInpaintPipeline.from_pretrained(
-            model_dir, local_files_only=True, dtype=torch_dtype,
-            requires_safety_checker=False, **absent)
-    except (OSError, ValueError, KeyError) as err:
-        raise ValueError(f'Could not load a StableDiffusionInpaintPipeline '
-                         f'from {str(model_dir)!r}: {err}. {hint}') from err
-    if pipe.unet.config.in_channels != 9:
-        raise ValueError(
-            f'The UNet in {str(model_dir)!r} has in_channels='
-            f'{pipe.unet.config.in_channels}; an inpainting UNet has 9 '
-            f'(latents + mask + masked-image latents). Use an inpainting '
-            f'checkpoint.')
-    pipe.set_progress_bar_config(disable=True)
-    return pipe.to(device)
-
-
-def _load_embeds(name: str, path: str, torch_dtype, device: str):
-    """Load (1, L, D) prompt embeddings from a .pt/.pth or .npy file."""
-    import torch
-    if not isinstance(path, (str, os.PathLike)) or not os.path.isfile(path):
-        raise FileNotFoundError(f'`{name}` file {path!r} does not exist; '
-                                f'expected a .pt/.pth tensor or .npy array '
-                                f'of shape (1, L, D).')
-    if str(path).endswith('.npy'):
-        embeds = torch.from_numpy(np.load(path))
-    elif str(path).endswith(('.pt', '.pth')):
-        embeds = torch.load(path, map_location='cpu', weights_only=True)
-    else:
-        raise ValueError(f'`{name}` file {path!r} must end in .pt, .pth or '
-                         f'.npy.')
-    if not isinstance(embeds, torch.Tensor) or embeds.ndim not in (2, 3) or \
-            (embeds.ndim == 3 and embeds.shape[0] != 1):
-        got = tuple(embeds.shape) if isinstance(embeds, torch.Tensor) \
-            else type(embeds).__name__
-        raise ValueError(f'`{name}` in {path!r} must be a tensor of shape '
-                         f'(1, L, D) or (L, D); got {got}.')
-    if embeds.ndim == 2:
-        embeds = embeds[None]
-    return embeds.to(device=device, dtype=torch_dtype)

@@ -1,13 +1,12 @@
 """Base of the backends that read dataset-provided skeletons."""
 import dataclasses
 import logging
-import os
-import os.path as osp
 from abc import abstractmethod
 from typing import Any, Optional, Tuple
 
 import numpy as np
 
+from ..clip_files import resolve_clip_file
 from .base_pose_estimator import PoseEstimator
 from .pose_sequence import PoseSequence, interpolate_invalid
 
@@ -59,27 +58,8 @@ class SkeletonFilePose(PoseEstimator):
         Returns:
             str: Existing file path.
         """
-        if source is None:
-            raise ValueError(f'{type(self).__name__} reads dataset skeletons '
-                             'and needs source= (the skeleton file path or '
-                             'the video id); got None.')
-        source = os.fspath(source)
-        # A video path names its skeleton/mask by stem; only a file with
-        # our suffix is the file itself.
-        if osp.isfile(source) and source.endswith(self.suffix):
-            return source
-        if self.root is not None:
-            stem = osp.splitext(osp.basename(source))[0]
-            path = osp.join(self.root, stem + self.suffix)
-            if osp.isfile(path):
-                return path
-            raise FileNotFoundError(
-                f'No skeleton file for source {source!r}: {path!r} does not '
-                f'exist. Check root={self.root!r} and suffix='
-                f'{self.suffix!r}.')
-        raise FileNotFoundError(
-            f'Skeleton file {source!r} does not exist; pass an existing path '
-            'or set root= to resolve video ids.')
+        return resolve_clip_file(source, self.root, self.suffix,
+                                 'skeleton', type(self).__name__)
 
     @abstractmethod
     def read(self, source: str) -> PoseSequence:

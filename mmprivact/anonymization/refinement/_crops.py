@@ -12,11 +12,6 @@ import numpy as np
 Box = Tuple[int, int, int, int]  # top, left, height, width
 
 
-def round8(n: float) -> int:
-    """Nearest positive multiple of 8."""
-    return max(8, int(round(n / 8)) * 8)
-
-
 def plan_crops(grown: np.ndarray, pad: float,
                size: Optional[Sequence[int]]) -> List[Optional[Box]]:
     """One crop box per frame (None where the region is empty).

@@ -3,7 +3,7 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
-from ._loading import load_controlnet, load_sd_pipeline
+from ..diffusers_common import load_controlnet, load_sd_pipeline
 from .diffusers_img2img_refiner import DiffusersImg2ImgRefiner
 from .registry import REFINERS
 
@@ -51,7 +51,7 @@ class ControlNetRefiner(DiffusersImg2ImgRefiner):
         controlnet = load_controlnet(self.controlnet_dir, self.torch_dtype)
         pipe = load_sd_pipeline(self._pipeline_name, self.model_dir,
                                 uses_text, self.torch_dtype, self.device,
-                                controlnet=controlnet)
+                                unet_in_channels=4, controlnet=controlnet)
         got = controlnet.config.cross_attention_dim
         want = pipe.unet.config.cross_attention_dim
         if got != want:

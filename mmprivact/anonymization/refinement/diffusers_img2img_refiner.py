@@ -3,10 +3,11 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..diffusers_common import (batch_kwargs, check_sampling_args,
+                                check_size, default_prompt, load_sd_pipeline,
+                                prompt_call_kwargs, round8, uses_text_encoder)
 from ..inpainting._masks import check_non_negative_int
-from ..inpainting.diffusers_inpainter import _check_size, _load_embeds
-from ._crops import plan_crops, resize, round8
-from ._loading import load_sd_pipeline
+from ._crops import plan_crops, resize
 from .base_refiner import BaseRefiner
 from .registry import REFINERS
 
@@ -112,23 +113,8 @@ class DiffusersImg2ImgRefiner(BaseRefiner):
         super().__init__(dilate=dilate, feather=feather)
         import torch  # lazy: keep `import mmprivact.anonymization` light
 
-        if prompt is not None and prompt_embeds is not None:
-            raise ValueError('Give either `prompt` or `prompt_embeds`, not '
-                             'both.')
-        if prompt_embeds is None and prompt is None:
-            prompt = 'a photo of a person'
-        if isinstance(strength, bool) or not isinstance(
-                strength, (int, float)) or not 0 < strength <= 1:
-            raise ValueError(f'`strength` must be in (0, 1]; got '
-                             f'{strength!r}.')
-        if isinstance(num_inference_steps, bool) or not isinstance(
-                num_inference_steps, int) or \
-                num_inference_steps * strength < 1:
-            raise ValueError(
-                f'`num_inference_steps` must be an int with '
-                f'num_inference_steps * strength >= 1 (at least one '
-                f'denoising step); got {num_inference_steps!r} '
-                f'(strength={strength}).')
+        prompt = default_prompt(prompt, prompt_embeds, 'a photo of a person')
+        check_sampling_args(strength, num_inference_steps, batch_size, dtype)
         if isinstance(temporal_blend, bool) or not isinstance(
                 temporal_blend, (int, float)) or not 0 <= temporal_blend < 1:
             raise ValueError(f'`temporal_blend` must be in [0, 1) (0 = off); '
@@ -137,15 +123,8 @@ class DiffusersImg2ImgRefiner(BaseRefiner):
                 or pad < 0:
             raise ValueError(f'`pad` must be a non-negative fraction of the '
                              f'region box size; got {pad!r}.')
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) \
-                or batch_size < 1:
-            raise ValueError(f'`batch_size` must be a positive int; got '
-                             f'{batch_size!r}.')
-        if dtype not in ('float32', 'float16', 'bfloat16'):
-            raise ValueError(f"`dtype` must be 'float32', 'float16' or "
-                             f"'bfloat16'; got {dtype!r}.")
         self.model_dir = model_dir
-        self.size = None if size is None else _check_size(size)
+        self.size = None if size is None else check_size(size)
         self.seed = check_non_negative_int('seed', seed)
         self.strength = float(strength)
         self.num_inference_steps = num_inference_steps
@@ -156,26 +135,19 @@ class DiffusersImg2ImgRefiner(BaseRefiner):
         self.device = device
         self.torch_dtype = getattr(torch, dtype)
 
-        uses_text = prompt is not None or (
-            self.guidance_scale > 1 and negative_prompt_embeds is None)
-        self.pipe = self._load_pipeline(uses_text)
-        self._call_kwargs: Dict[str, Any] = {}
-        if prompt is not None:
-            self._call_kwargs['prompt'] = prompt
-        else:
-            self._call_kwargs['prompt_embeds'] = _load_embeds(
-                'prompt_embeds', prompt_embeds, self.torch_dtype, device)
-        if negative_prompt_embeds is not None:
-            self._call_kwargs['negative_prompt_embeds'] = _load_embeds(
-                'negative_prompt_embeds', negative_prompt_embeds,
-                self.torch_dtype, device)
-        elif negative_prompt is not None:
-            self._call_kwargs['negative_prompt'] = negative_prompt
+        self.pipe = self._load_pipeline(
+            uses_text_encoder(prompt, self.guidance_scale,
+                              negative_prompt_embeds))
+        self._call_kwargs = prompt_call_kwargs(prompt, prompt_embeds,
+                                               negative_prompt,
+                                               negative_prompt_embeds,
+                                               self.torch_dtype, device)
 
     def _load_pipeline(self, uses_text: bool) -> Any:
         """Load the pipeline (subclasses add components)."""
         return load_sd_pipeline(self._pipeline_name, self.model_dir,
-                                uses_text, self.torch_dtype, self.device)
+                                uses_text, self.torch_dtype, self.device,
+                                unet_in_channels=4)
 
     def _extra_kwargs(self, control_crops: Optional[List[np.ndarray]],
                       run_hw: Sequence[int]) -> Dict[str, Any]:
@@ -234,17 +206,7 @@ class DiffusersImg2ImgRefiner(BaseRefiner):
         from PIL import Image
 
         n = len(images)
-        kwargs = dict(self._call_kwargs)
-        if 'prompt' in kwargs:
-            kwargs['prompt'] = [kwargs['prompt']] * n
-            if 'negative_prompt' in kwargs:
-                kwargs['negative_prompt'] = [kwargs['negative_prompt']] * n
-        else:
-            kwargs['prompt_embeds'] = kwargs['prompt_embeds'].expand(
-                n, -1, -1)
-        if 'negative_prompt_embeds' in kwargs:
-            kwargs['negative_prompt_embeds'] = kwargs[
-                'negative_prompt_embeds'].expand(n, -1, -1)
+        kwargs = batch_kwargs(self._call_kwargs, n)
         kwargs.update(self._extra_kwargs(controls, run_hw))
         # One generator per image, all seeded alike: the same noise for
         # every frame (the run size is fixed per clip).

@@ -1,10 +1,9 @@
 """Person masks read from sidecar ``.npz`` files."""
-import os
-import os.path as osp
 from typing import Optional
 
 import numpy as np
 
+from ..clip_files import resolve_clip_file
 from .person_segmenter import PersonSegmenter
 from .registry import SEGMENTERS
 
@@ -42,23 +41,8 @@ class MaskFileSegmenter(PersonSegmenter):
         Returns:
             str: Existing file path.
         """
-        if source is None:
-            raise ValueError('MaskFileSegmenter needs source= (the mask file '
-                             'or the video id); got None.')
-        source = os.fspath(source)
-        # A video path names its skeleton/mask by stem; only a file with
-        # our suffix is the file itself.
-        if osp.isfile(source) and source.endswith(self.suffix):
-            return source
-        if self.root is not None:
-            stem = osp.splitext(osp.basename(source))[0]
-            path = osp.join(self.root, stem + self.suffix)
-            if osp.isfile(path):
-                return path
-            raise FileNotFoundError(f'No mask file for {source!r}: {path!r} '
-                                    'does not exist.')
-        raise FileNotFoundError(f'Mask file {source!r} does not exist; pass '
-                                'an existing path or set root=.')
+        return resolve_clip_file(source, self.root, self.suffix, 'mask',
+                                 type(self).__name__)
 
     def segment(self, frames: np.ndarray, source: Optional[str]) -> np.ndarray:
         """Load the masks of ``source``.

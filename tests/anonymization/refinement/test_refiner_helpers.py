@@ -4,8 +4,8 @@ import pytest
 
 from mmprivact.anonymization.refinement import REFINERS, BaseRefiner, \
     IdentityRefiner, build_refiner
-from mmprivact.anonymization.refinement._crops import plan_crops, resize, \
-    round8
+from mmprivact.anonymization.diffusers_common import round8
+from mmprivact.anonymization.refinement._crops import plan_crops, resize
 
 
 class ShiftRefiner(BaseRefiner):
