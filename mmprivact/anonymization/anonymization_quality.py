@@ -89,7 +89,7 @@ def measure_quality(original: np.ndarray,
     Returns:
         AnonymizationQuality: The measures.
     """
-    from .inpainting._masks import dilate_masks
+    from .array_checks import dilate_masks
     inside = avatar_total = covered = 0
     for person, avatar in zip(person_mask, avatar_mask):
         box = _box(person)

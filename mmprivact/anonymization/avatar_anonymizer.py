@@ -8,7 +8,7 @@ import numpy as np
 
 from .anonymized_video import AnonymizedVideo
 from .anonymizer_registry import ANONYMIZERS
-from .inpainting._masks import dilate_masks
+from .array_checks import dilate_masks
 
 logger = logging.getLogger(__name__)
 

@@ -60,7 +60,7 @@ class ObfuscationAnonymizer:
         out = self.obfuscator(frames, people)
         times['obfuscate'] = time.perf_counter() - start
         if self._replaces_content:
-            from .inpainting._masks import dilate_masks
+            from .array_checks import dilate_masks
             non_sensitive = dilate_masks(people, self.obfuscator.dilate)
         else:
             non_sensitive = np.zeros_like(people)

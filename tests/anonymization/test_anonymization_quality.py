@@ -33,7 +33,7 @@ def test_known_geometry():
     noisy = out.copy()
     noisy[0, 0, 0, 0] ^= 16  # one channel of one background pixel, +-16
     q2 = measure_quality(frames, noisy, person, avatar, dilate=1)
-    from mmprivact.anonymization.inpainting._masks import dilate_masks
+    from mmprivact.anonymization.array_checks import dilate_masks
     outside = (~dilate_masks(person | avatar, 1)).sum() * 3
     assert q2.background_psnr == pytest.approx(
         10 * np.log10(255 ** 2 / (16 ** 2 / outside)))

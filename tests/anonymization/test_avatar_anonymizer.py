@@ -59,7 +59,7 @@ def test_mask_is_the_visible_avatar_and_the_rest_is_untouched(
     frames, _, person = clip
     ns = anonymized.non_sensitive
     assert ns.any() and not (ns & ~anonymized.extras['avatar_mask']).any()
-    from mmprivact.anonymization.inpainting._masks import dilate_masks
+    from mmprivact.anonymization.array_checks import dilate_masks
     touched = dilate_masks(person, 2) | anonymized.extras['avatar_mask']
     assert (anonymized.frames[~touched] == frames[~touched]).all()
     # The person is gone: their pixels now differ from the original where

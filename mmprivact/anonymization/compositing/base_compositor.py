@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..inpainting._masks import check_depth, check_frames, check_mask
+from ..array_checks import check_depth, check_frames, check_mask
 
 
 class BaseCompositor(metaclass=ABCMeta):

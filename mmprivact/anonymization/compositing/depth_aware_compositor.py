@@ -4,7 +4,7 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 
-from ..inpainting._masks import check_non_negative_int
+from ..array_checks import check_non_negative_int
 from .base_compositor import BaseCompositor
 from .registry import COMPOSITORS
 

@@ -7,7 +7,7 @@ import numpy as np
 from ..diffusers_common import (batch_kwargs, check_sampling_args,
                                 check_size, default_prompt, load_sd_pipeline,
                                 prompt_call_kwargs, round8, uses_text_encoder)
-from ._masks import check_non_negative_int
+from ..array_checks import check_non_negative_int
 from .base_inpainter import BaseInpainter
 from .registry import INPAINTERS
 

@@ -3,7 +3,7 @@ from abc import ABCMeta, abstractmethod
 
 import numpy as np
 
-from ..inpainting._masks import check_frames, check_mask, \
+from ..array_checks import check_frames, check_mask, \
     check_non_negative_int, dilate_masks
 
 

@@ -1,7 +1,7 @@
 """Pixelation (mosaic) of the person region."""
 import numpy as np
 
-from ..inpainting._masks import check_non_negative_int
+from ..array_checks import check_non_negative_int
 from .base_obfuscator import BaseObfuscator
 from .registry import OBFUSCATORS
 

@@ -5,7 +5,7 @@ from typing import Optional
 import cv2
 import numpy as np
 
-from ..inpainting._masks import check_frames, check_mask, \
+from ..array_checks import check_frames, check_mask, \
     check_non_negative_int, dilate_masks
 
 

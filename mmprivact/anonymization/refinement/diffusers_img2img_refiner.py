@@ -6,7 +6,7 @@ import numpy as np
 from ..diffusers_common import (batch_kwargs, check_sampling_args,
                                 check_size, default_prompt, load_sd_pipeline,
                                 prompt_call_kwargs, round8, uses_text_encoder)
-from ..inpainting._masks import check_non_negative_int
+from ..array_checks import check_non_negative_int
 from ._crops import plan_crops, resize
 from .base_refiner import BaseRefiner
 from .registry import REFINERS

@@ -3,7 +3,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..inpainting._masks import check_frames, check_mask
+from ..array_checks import check_frames, check_mask
 from .base_refiner import BaseRefiner
 from .registry import REFINERS
 

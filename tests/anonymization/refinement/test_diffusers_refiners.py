@@ -5,7 +5,7 @@ import string
 import numpy as np
 import pytest
 
-from mmprivact.anonymization.inpainting._masks import dilate_masks
+from mmprivact.anonymization.array_checks import dilate_masks
 from mmprivact.anonymization.refinement import ControlNetRefiner, \
     DiffusersImg2ImgRefiner, build_refiner
 

@@ -58,7 +58,7 @@ def test_call_blends_inside_dilated_region_only():
     region[2, 0:3, 0:4] = True  # frame 1 has no region
     refiner = ShiftRefiner(dilate=3, feather=3)
     out = refiner(frames, region)
-    from mmprivact.anonymization.inpainting._masks import dilate_masks
+    from mmprivact.anonymization.array_checks import dilate_masks
     grown = dilate_masks(region, 3)
     np.testing.assert_array_equal(out[~grown], frames[~grown])
     # feather <= dilate: the region itself gets the refined pixels exactly.

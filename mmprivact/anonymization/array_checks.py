@@ -1,7 +1,8 @@
-"""Private array checks and mask helpers shared by the image-space stages.
+"""Array checks and mask helpers shared by the anonymization stages.
 
-Used by inpainting, obfuscation and compositing so that all three reject bad
-input with the same messages and dilate masks the same way.
+Used by inpainting, obfuscation, compositing, refinement and the pipeline,
+so that all reject bad input with the same messages and dilate masks the
+same way.
 """
 from typing import Tuple
 
