@@ -15,3 +15,26 @@ def tiny_synthetic(tmp_path_factory):
     out = tmp_path_factory.mktemp('synthetic') / 'data'
     generate_synthetic_dataset(str(out), progress=False, **TINY_SYNTHETIC)
     return out
+
+
+@pytest.fixture(scope='session')
+def skeleton_anonymizer_cfg(tiny_synthetic):
+    """The avatar pipeline on the tiny synthetic set's ground-truth joints
+    and person masks, with a quick fitter: no model to run, deterministic.
+    Tests copy it and override what they need."""
+    return dict(
+        type='AvatarAnonymizer',
+        pose=dict(type='SyntheticJointsPose',
+                  root=str(tiny_synthetic / 'joints')),
+        segmenter=dict(type='MaskFileSegmenter',
+                       root=str(tiny_synthetic / 'masks')),
+        fitter=dict(type='JointFitter', window=4, iters=2, first_iters=6,
+                    shape_iters=2))
+
+
+@pytest.fixture
+def skeleton_anonymizer_config_file(tmp_path, skeleton_anonymizer_cfg):
+    """:func:`skeleton_anonymizer_cfg` as a config file for the tools."""
+    path = tmp_path / 'skeleton_anonymizer.py'
+    path.write_text(f'anonymizer = {skeleton_anonymizer_cfg!r}\n')
+    return path

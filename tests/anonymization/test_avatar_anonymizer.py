@@ -16,14 +16,11 @@ def clip(tiny_synthetic):
 
 
 @pytest.fixture(scope='module')
-def anonymized(tiny_synthetic, clip):
+def anonymized(skeleton_anonymizer_cfg, clip):
     frames, fps, _ = clip
     anonymizer = build_anonymizer(dict(
-        type='AvatarAnonymizer',
-        pose=dict(type='SyntheticJointsPose',
-                  root=str(tiny_synthetic / 'joints')),
-        segmenter=dict(type='MaskFileSegmenter',
-                       root=str(tiny_synthetic / 'masks')),
+        skeleton_anonymizer_cfg,
+        # a closer fit than the shared quick one: the quality bars below
         fitter=dict(type='JointFitter', window=4, iters=3, first_iters=8,
                     shape_iters=4),
         person_dilate=2))
@@ -108,17 +105,11 @@ class SpyRefiner:
         return out
 
 
-def test_refiner_never_sees_real_pixels(tiny_synthetic, clip):
+def test_refiner_never_sees_real_pixels(skeleton_anonymizer_cfg, clip):
     frames, fps, _ = clip
     spy = SpyRefiner()
     anonymizer = build_anonymizer(dict(
-        type='AvatarAnonymizer',
-        pose=dict(type='SyntheticJointsPose',
-                  root=str(tiny_synthetic / 'joints')),
-        segmenter=dict(type='MaskFileSegmenter',
-                       root=str(tiny_synthetic / 'masks')),
-        fitter=dict(type='JointFitter', window=4, iters=2, first_iters=6,
-                    shape_iters=2),
+        skeleton_anonymizer_cfg,
         refiner=spy,
         compositor=dict(type='DepthAwareCompositor', feather=0)))
     out = anonymizer(frames, fps, source='v00000', seed=1)

@@ -14,16 +14,9 @@ sys.path.insert(0, osp.join(osp.dirname(__file__), '..', '..', 'tools'))
 import anonymize_videos  # noqa: E402
 
 
-def test_annotation_list_with_dataset_skeletons(tmp_path, tiny_synthetic):
-    config = tmp_path / 'cfg.py'
-    config.write_text(
-        'anonymizer = dict(type="AvatarAnonymizer",\n'
-        f'    pose=dict(type="SyntheticJointsPose", '
-        f'root="{tiny_synthetic / "joints"}"),\n'
-        f'    segmenter=dict(type="MaskFileSegmenter", '
-        f'root="{tiny_synthetic / "masks"}"),\n'
-        '    fitter=dict(type="JointFitter", window=4, iters=2, '
-        'first_iters=6, shape_iters=2))\n')
+def test_annotation_list_with_dataset_skeletons(
+        tmp_path, tiny_synthetic, skeleton_anonymizer_config_file):
+    config = skeleton_anonymizer_config_file
     lines = (tiny_synthetic / 'test.txt').read_text().splitlines()[:2]
     listing = tmp_path / 'test.txt'
     listing.write_text('\n'.join(lines) + '\n')

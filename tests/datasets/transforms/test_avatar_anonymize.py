@@ -13,20 +13,13 @@ def _pipeline(steps):
 
 
 @pytest.fixture(scope='module')
-def steps(tiny_synthetic):
-    anonymizer = dict(
-        type='AvatarAnonymizer',
-        pose=dict(type='SyntheticJointsPose',
-                  root=str(tiny_synthetic / 'joints')),
-        segmenter=dict(type='MaskFileSegmenter',
-                       root=str(tiny_synthetic / 'masks')),
-        fitter=dict(type='JointFitter', window=4, iters=2, first_iters=6,
-                    shape_iters=2))
+def steps(skeleton_anonymizer_cfg):
     return [dict(type='DecordInit'),
             dict(type='SampleFrames', clip_len=16, frame_interval=1,
                  num_clips=1, test_mode=True),
             dict(type='DecordDecode'),
-            dict(type='AvatarAnonymize', anonymizer=anonymizer)]
+            dict(type='AvatarAnonymize',
+                 anonymizer=skeleton_anonymizer_cfg)]
 
 
 def _run(steps, filename, extra=()):

@@ -9,16 +9,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[3] / 'tools' /
 import anonymization_quality  # noqa: E402
 
 
-def test_tool_writes_results(tmp_path, tiny_synthetic):
-    config = tmp_path / 'cfg.py'
-    config.write_text(
-        'anonymizer = dict(type="AvatarAnonymizer",\n'
-        f'    pose=dict(type="SyntheticJointsPose", '
-        f'root="{tiny_synthetic / "joints"}"),\n'
-        f'    segmenter=dict(type="MaskFileSegmenter", '
-        f'root="{tiny_synthetic / "masks"}"),\n'
-        '    fitter=dict(type="JointFitter", window=4, iters=2, '
-        'first_iters=6, shape_iters=2))\n')
+def test_tool_writes_results(tmp_path, tiny_synthetic,
+                             skeleton_anonymizer_config_file):
+    config = skeleton_anonymizer_config_file
     out = tmp_path / 'q'
     anonymization_quality.main([
         '--config', str(config), '--no-builtin', '--synthetic', '1',
