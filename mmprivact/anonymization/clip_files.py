@@ -1,4 +1,6 @@
-"""Finding the per-clip file (skeleton, mask) that belongs to a video."""
+"""Per-clip helpers: the file (skeleton, mask) that belongs to a video, and
+the video's stable avatar seed."""
+import hashlib
 import os
 import os.path as osp
 from typing import Optional
@@ -39,3 +41,17 @@ def resolve_clip_file(source: Optional[str], root: Optional[str],
     raise FileNotFoundError(
         f'{what.capitalize()} file {source!r} does not exist; pass an '
         'existing path or set root= to resolve video ids.')
+
+
+def video_seed(key: str) -> int:
+    """A stable per-video seed from its path or id: the same video gets the
+    same avatar on every run, epoch, worker, shard and machine.
+
+    Args:
+        key (str): The video's path (as the caller names it) or id.
+
+    Returns:
+        int: A 32-bit seed.
+    """
+    digest = hashlib.blake2b(key.encode('utf-8'), digest_size=4)
+    return int.from_bytes(digest.digest(), 'little')

@@ -1,5 +1,4 @@
 """Anonymize a whole dataset: resumable, shardable, skip-and-report."""
-import hashlib
 import json
 import logging
 import multiprocessing
@@ -10,6 +9,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from .clip_files import video_seed
 from .video_io import (VideoReadError, read_video, write_privacy_mask,
                        write_video)
 
@@ -35,13 +35,6 @@ class VideoTask:
 
     source: str
     relative: str
-
-
-def video_seed(relative: str) -> int:
-    """Stable per-video seed (the avatar's appearance): the same video gets
-    the same avatar on every run, shard and machine."""
-    digest = hashlib.blake2b(relative.encode('utf-8'), digest_size=4)
-    return int.from_bytes(digest.digest(), 'little')
 
 
 def _status_path(out_dir: str, relative: str) -> str:
@@ -217,7 +210,10 @@ class VideoBatchJob:
             list[VideoTask]: Every ``num_shards``-th input from
             ``shard_id``.
         """
-        return self.all_tasks()[self.shard_id::self.num_shards]
+        return self._shard(self.all_tasks())
+
+    def _shard(self, tasks: List[VideoTask]) -> List[VideoTask]:
+        return tasks[self.shard_id::self.num_shards]
 
     def _is_done(self, task: VideoTask) -> bool:
         path = _status_path(self.out_dir, task.relative)
@@ -237,7 +233,8 @@ class VideoBatchJob:
             dict: The report (also written to ``OUT_DIR/report.json``).
         """
         os.makedirs(self.out_dir, exist_ok=True)
-        tasks = self.shard_tasks()
+        everything = self.all_tasks()  # one folder walk / list read
+        tasks = self._shard(everything)
         todo = [t for t in tasks if not self._is_done(t)]
         logger.info('%d videos in shard %d/%d, %d already done, %d to do.',
                     len(tasks), self.shard_id, self.num_shards,
@@ -246,7 +243,9 @@ class VideoBatchJob:
         if self.progress and todo:
             from tqdm import tqdm
             bar = tqdm(total=len(todo), unit='video', desc='anonymizing')
-        if self.workers == 1 or len(todo) <= 1:
+        if not todo:
+            pass  # all finished: build no models
+        elif self.workers == 1 or len(todo) == 1:
             _init_worker(self.build_anonymizer)
             results = (_process(t, self.out_dir) for t in todo)
             self._consume(results, bar)
@@ -259,7 +258,7 @@ class VideoBatchJob:
                 self._consume(results, bar)
         if bar is not None:
             bar.close()
-        return self.write_report()
+        return self.write_report(everything)
 
     @staticmethod
     def _consume(results, bar) -> None:
@@ -271,16 +270,21 @@ class VideoBatchJob:
                 bar.update(1)
 
     # -- reporting --------------------------------------------------------
-    def write_report(self) -> Dict:
+    def write_report(self,
+                     tasks: Optional[List[VideoTask]] = None) -> Dict:
         """Gather every video's status into ``OUT_DIR/report.json``.
 
         Also rewrites the annotation list when the input was one.
+
+        Args:
+            tasks (list[VideoTask], optional): :meth:`all_tasks`, when the
+                caller has it already.
 
         Returns:
             dict: The report.
         """
         videos = {}
-        for task in self.all_tasks():
+        for task in tasks if tasks is not None else self.all_tasks():
             path = _status_path(self.out_dir, task.relative)
             if osp.isfile(path):
                 with open(path) as f:

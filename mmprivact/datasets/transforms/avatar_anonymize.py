@@ -1,19 +1,12 @@
 """Online avatar anonymization inside an MMAction2 data pipeline."""
-import hashlib
 from typing import Dict, Optional
 
 import numpy as np
 from mmcv.transforms import BaseTransform
 
 from mmaction.registry import TRANSFORMS
+from ...anonymization.clip_files import video_seed
 from .load_privacy_mask import SENSITIVE
-
-
-def _video_seed(filename: str) -> int:
-    """A stable per-video seed: the same video always gets the same
-    avatar, across epochs, workers and machines."""
-    digest = hashlib.blake2b(filename.encode('utf-8'), digest_size=4)
-    return int.from_bytes(digest.digest(), 'little')
 
 
 @TRANSFORMS.register_module()
@@ -83,7 +76,7 @@ class AvatarAnonymize(BaseTransform):
                 'the decode transform.')
         frames = np.stack([np.asarray(img, dtype=np.uint8) for img in imgs])
         filename = results.get('filename') or ''
-        seed = self.seed if self.seed is not None else _video_seed(filename)
+        seed = self.seed if self.seed is not None else video_seed(filename)
         out = self._get_anonymizer()(frames, None, source=filename or None,
                                      seed=seed)
         mask = out.non_sensitive
