@@ -1,10 +1,11 @@
 """Quality measures of an anonymized clip: is the avatar on the person, is
 the person gone, did the background survive, is the avatar stable."""
 from dataclasses import asdict, dataclass
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import numpy as np
 
+from .array_checks import dilate_masks
 from .face_detector import FaceDetector
 
 
@@ -89,7 +90,6 @@ def measure_quality(original: np.ndarray,
     Returns:
         AnonymizationQuality: The measures.
     """
-    from .array_checks import dilate_masks
     inside = avatar_total = covered = 0
     for person, avatar in zip(person_mask, avatar_mask):
         box = _box(person)

@@ -6,6 +6,7 @@ import numpy as np
 
 from .anonymized_video import AnonymizedVideo
 from .anonymizer_registry import ANONYMIZERS
+from .array_checks import dilate_masks
 
 
 @ANONYMIZERS.register()
@@ -60,7 +61,6 @@ class ObfuscationAnonymizer:
         out = self.obfuscator(frames, people)
         times['obfuscate'] = time.perf_counter() - start
         if self._replaces_content:
-            from .array_checks import dilate_masks
             non_sensitive = dilate_masks(people, self.obfuscator.dilate)
         else:
             non_sensitive = np.zeros_like(people)
