@@ -22,6 +22,12 @@ class AnonymizationQuality:
             the originals outside the dilated union of person and avatar.
         consecutive_mask_iou (float): Mean IoU of the avatar masks of
             consecutive frames (frames where both are non-empty).
+        person_consecutive_iou (float): The same for the person masks: what
+            a mask that follows the person exactly would score, so a low
+            ``consecutive_mask_iou`` on fast motion can be told from jitter.
+        centered_consecutive_iou (float): ``consecutive_mask_iou`` with each
+            pair's centroids aligned first: shape flicker without the
+            motion of the whole body.
         face_frames_original (int): Frames where the face detector found a
             face in the original.
         face_frames_still_found (int): Of those, frames where it still finds
@@ -34,6 +40,8 @@ class AnonymizationQuality:
     consecutive_mask_iou: float
     face_frames_original: int
     face_frames_still_found: int
+    person_consecutive_iou: float = float('nan')
+    centered_consecutive_iou: float = float('nan')
 
     @property
     def face_found_again(self) -> float:
@@ -63,6 +71,39 @@ def _iou(a, b) -> float:
     union = ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) *
              (b[3] - b[1]) - inter)
     return inter / union if union > 0 else 0.0
+
+
+def _shift(mask: np.ndarray, dy: int, dx: int) -> np.ndarray:
+    """``mask`` moved by (dy, dx) pixels, zero-filled."""
+    out = np.zeros_like(mask)
+    h, w = mask.shape
+    out[max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        mask[max(-dy, 0):h - max(dy, 0), max(-dx, 0):w - max(dx, 0)]
+    return out
+
+
+def consecutive_iou(masks: np.ndarray, centered: bool = False) -> float:
+    """Mean IoU of consecutive non-empty masks.
+
+    Args:
+        masks (np.ndarray): bool (T, H, W).
+        centered (bool): Move each frame's mask so its centroid lands on
+            the previous frame's before the IoU (whole-body motion removed).
+
+    Returns:
+        float: The mean, NaN when no two consecutive masks are non-empty.
+    """
+    ious = []
+    for a, b in zip(masks[:-1], masks[1:]):
+        if not (a.any() and b.any()):
+            continue
+        if centered:
+            ca = np.argwhere(a).mean(0)
+            cb = np.argwhere(b).mean(0)
+            dy, dx = np.round(ca - cb).astype(int)
+            b = _shift(b, int(dy), int(dx))
+        ious.append((a & b).sum() / max((a | b).sum(), 1))
+    return float(np.mean(ious)) if ious else float('nan')
 
 
 def measure_quality(original: np.ndarray,
@@ -103,10 +144,6 @@ def measure_quality(original: np.ndarray,
     diff = original[outside].astype(np.float64) - anonymized[outside]
     mse = float(np.mean(diff ** 2)) if diff.size else 0.0
     psnr = float('inf') if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
-    ious = []
-    for a, b in zip(avatar_mask[:-1], avatar_mask[1:]):
-        if a.any() and b.any():
-            ious.append((a & b).sum() / (a | b).sum())
     faces_before = faces_after = 0
     if face_detector is not None:
         for src, out in zip(original, anonymized):
@@ -121,9 +158,11 @@ def measure_quality(original: np.ndarray,
         avatar_in_person_box=inside / avatar_total if avatar_total else 0.0,
         person_covered=covered / person_total if person_total else 0.0,
         background_psnr=psnr,
-        consecutive_mask_iou=float(np.mean(ious)) if ious else float('nan'),
+        consecutive_mask_iou=consecutive_iou(avatar_mask),
         face_frames_original=faces_before,
-        face_frames_still_found=faces_after)
+        face_frames_still_found=faces_after,
+        person_consecutive_iou=consecutive_iou(person_mask),
+        centered_consecutive_iou=consecutive_iou(avatar_mask, centered=True))
 
 
 #: Joints both the synthetic set (synthetic16) and MediaPipe (mediapipe33)

@@ -1,6 +1,6 @@
 """What an anonymizer returns for one video."""
 from dataclasses import dataclass, field
-from typing import Dict
+from typing import Any, Dict
 
 import numpy as np
 
@@ -16,15 +16,16 @@ class AnonymizedVideo:
             is synthetic (avatar, or a region the method declares public);
             the MaskDP privacy mask.
         stage_seconds (dict[str, float]): Wall time spent in each stage.
-        extras (dict[str, np.ndarray]): Intermediate results for
-            inspection (e.g. ``person_mask``, ``avatar_render``), not saved
-            by the batch tool.
+        extras (dict): Intermediate results for inspection (e.g. the
+            per-frame arrays ``person_mask``, ``avatar_render``,
+            ``avatar_mask`` and the ``pose`` sequence), not saved by the
+            batch tool.
     """
 
     frames: np.ndarray
     non_sensitive: np.ndarray
     stage_seconds: Dict[str, float] = field(default_factory=dict)
-    extras: Dict[str, np.ndarray] = field(default_factory=dict)
+    extras: Dict[str, Any] = field(default_factory=dict)
 
     def check_matches(self, source: np.ndarray) -> None:
         """Raise if the output does not have the input's frames and size.

@@ -233,6 +233,6 @@ class AvatarAnonymizer:
         result = AnonymizedVideo(
             out, non_sensitive, times,
             extras=dict(person_mask=people, avatar_render=render.color,
-                        avatar_mask=render.mask))
+                        avatar_mask=render.mask, pose=pose))
         result.check_matches(frames)
         return result

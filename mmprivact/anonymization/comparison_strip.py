@@ -93,4 +93,5 @@ def _select(result: AnonymizedVideo, indices) -> AnonymizedVideo:
     idx = list(indices)
     return AnonymizedVideo(
         result.frames[idx], result.non_sensitive[idx], result.stage_seconds,
-        {k: v[idx] for k, v in result.extras.items()})
+        {k: v[idx] for k, v in result.extras.items()
+         if isinstance(v, np.ndarray)})

@@ -30,6 +30,9 @@ def test_known_geometry():
     assert q.background_psnr == float('inf')  # untouched outside
     # consecutive squares shifted by 2 columns: IoU = 8/12
     assert q.consecutive_mask_iou == pytest.approx(8 * 16 / (12 * 16))
+    # the avatar only moves: aligned by centroid it is the same square
+    assert q.centered_consecutive_iou == pytest.approx(1.0)
+    assert q.person_consecutive_iou == pytest.approx(1.0)  # never moves
     noisy = out.copy()
     noisy[0, 0, 0, 0] ^= 16  # one channel of one background pixel, +-16
     q2 = measure_quality(frames, noisy, person, avatar, dilate=1)
@@ -38,6 +41,21 @@ def test_known_geometry():
     assert q2.background_psnr == pytest.approx(
         10 * np.log10(255 ** 2 / (16 ** 2 / outside)))
     assert np.isnan(q.face_found_again)
+
+
+def test_centered_iou_sees_shape_flicker_not_motion():
+    from mmprivact.anonymization.anonymization_quality import \
+        consecutive_iou
+    masks = np.zeros((3, 30, 30), bool)
+    masks[0, 0:10, 0:10] = True  # 10x10
+    masks[1, 10:20, 12:22] = True  # same square, moved
+    masks[2, 10:20, 12:17] = True  # half of it, still: shape changed
+    # (0, 1): moved only -> 1; (1, 2): half width, centroid shift 2.5 px
+    # rounds to 2 -> columns 14..19 vs 12..22: IoU 5/10
+    assert consecutive_iou(masks, centered=True) == pytest.approx(
+        (1.0 + 0.5) / 2)
+    assert consecutive_iou(masks) == pytest.approx((0 + 0.5) / 2)
+    assert np.isnan(consecutive_iou(np.zeros((2, 4, 4), bool)))
 
 
 @pytest.mark.slow

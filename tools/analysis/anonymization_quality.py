@@ -8,9 +8,10 @@ kept, mask stability, and per-stage speed.
 Clips measured: the built-in real footage (real photos of people from
 scikit-image, panned across a 320x240 frame so the person moves steadily;
 no download), any real videos given with --videos, and N test videos of
-the synthetic set (ground-truth person masks). Quality is measured on the
-encoded and decoded output, as the dataset tool writes it (H.264, crf 17).
-Writes results.json and
+the synthetic set (ground-truth person masks). Real clips with real
+motion: ``python tools/data/fetch_real_clips.py``, then ``--videos
+data/real_clips``. Quality is measured on the encoded and decoded output,
+as the dataset tool writes it (H.264, crf 17). Writes results.json and
 results.md; the first clip of a run is measured twice and the first pass
 dropped, so model start-up is not counted in the speed.
 """
@@ -55,10 +56,26 @@ def builtin_clips(num_frames=16, size=(240, 320)):
     return {k: np.ascontiguousarray(v) for k, v in clips.items()}
 
 
+def expand_videos(paths):
+    """Video files, with folders replaced by the videos inside them."""
+    out = []
+    for path in paths:
+        if osp.isdir(path):
+            out += sorted(
+                osp.join(path, n) for n in os.listdir(path)
+                if n.lower().endswith(('.mp4', '.avi', '.mkv', '.webm')))
+        else:
+            out.append(path)
+    return out
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--config', default=DEFAULT_CONFIG)
-    parser.add_argument('--videos', nargs='*', default=[])
+    parser.add_argument(
+        '--videos', nargs='*', default=[],
+        help='real videos, or folders of them (e.g. data/real_clips from '
+        'tools/data/fetch_real_clips.py)')
     parser.add_argument('--no-builtin', action='store_true')
     parser.add_argument('--synthetic', type=int, default=0,
                         help='also measure N synthetic test videos')
@@ -71,9 +88,9 @@ def main(argv=None):
     args = parse_args(argv)
     clips = {} if args.no_builtin else {
         k: (v, 10.0, None) for k, v in builtin_clips().items()}
-    for path in args.videos:
+    for path in expand_videos(args.videos):
         frames, fps = read_video(path)
-        clips[osp.basename(path)] = (frames, fps, None)
+        clips[osp.splitext(osp.basename(path))[0]] = (frames, fps, None)
     gt_joints = {}
     if args.synthetic:
         lines = open(osp.join(args.data, 'test.txt')).read().split('\n')
@@ -108,9 +125,9 @@ def main(argv=None):
         exact = measure_quality(frames, result.frames, person,
                                 result.extras['avatar_mask'])
         pose_err = {}
-        if name in gt_joints and hasattr(anonymizer, 'pose'):
-            # The pose stage alone, against the set's true 3D joints.
-            seq = anonymizer.pose(frames, name)
+        seq = result.extras.get('pose')
+        if name in gt_joints and seq is not None:
+            # The pose stage's output, against the set's true 3D joints.
             if seq.layout == 'mediapipe33':
                 pose_err = joint_error(
                     seq.joints3d[0][:, list(MEDIAPIPE33_COMMON)],
@@ -133,13 +150,16 @@ def main(argv=None):
         json.dump(dict(config=args.config, rows=rows), f, indent=1)
     header = ('| clip | frames | avatar in person box | person covered | '
               'face found again | background PSNR (dB) | consecutive mask '
-              'IoU | fps |\n|---|---|---|---|---|---|---|---|\n')
+              'IoU (person\'s own; centred) | fps |\n'
+              '|---|---|---|---|---|---|---|---|\n')
     body = ''.join(
         f"| {r['clip']} | {r['frames']} ({r['size']}) | "
         f"{100 * r['avatar_in_person_box']:.1f} % | "
         f"{100 * r['person_covered']:.1f} % | "
         f"{r['face_frames_still_found']}/{r['face_frames_original']} | "
-        f"{r['background_psnr']:.1f} | {r['consecutive_mask_iou']:.3f} | "
+        f"{r['background_psnr']:.1f} | {r['consecutive_mask_iou']:.3f} "
+        f"({r['person_consecutive_iou']:.3f}; "
+        f"{r['centered_consecutive_iou']:.3f}) | "
         f"{r['fps']:.2f} |\n" for r in rows)
     stages = sorted({k for r in rows for k in r['stage_ms_per_frame']})
     body += ('\nms per frame: | clip | ' + ' | '.join(stages) + ' |\n|---|' +
