@@ -119,3 +119,37 @@ def test_refiner_never_sees_real_pixels(skeleton_anonymizer_cfg, clip):
     render = out.extras['avatar_render']
     ns = out.non_sensitive
     assert (out.frames[ns] == 255 - render[ns]).all()  # refined avatar used
+
+
+@pytest.mark.slow
+def test_every_person_gets_an_avatar_with_the_multipose_config():
+    """Two people (the astronaut and her mirror image): the multi-person
+    config puts a differently dressed avatar on each."""
+    import cv2
+    from pathlib import Path
+
+    from skimage import data
+
+    from mmprivact.anonymization.anonymizer_builder import AnonymizerBuilder
+    face = cv2.resize(data.astronaut(), (240, 240))
+    frames = np.ascontiguousarray(np.stack([
+        np.concatenate([face[:, 40 + t:200 + t], face[:, 40 + t:200 + t]
+                        [:, ::-1]], 1) for t in range(0, 16, 2)]))
+    config = Path(__file__).resolve().parents[2] / 'configs' / \
+        'anonymization' / 'avatar_mediapipe-multipose_default-body.py'
+    anonymizer = AnonymizerBuilder.from_file(str(config), threads=1)()
+    result = anonymizer(frames, 10.0, source='two_astronauts')
+    assert result.extras['pose'].valid.shape[0] == 2
+    avatar = result.extras['avatar_mask']
+    left = avatar[:, :, :160].sum((1, 2))
+    right = avatar[:, :, 160:].sum((1, 2))
+    assert (left > 500).sum() >= 6 and (right > 500).sum() >= 6
+    # non-sensitive: inside the avatars (less their blended edge)
+    assert not (result.non_sensitive & ~avatar).any()
+    assert result.non_sensitive.sum() > 0.8 * avatar.sum()
+    # two avatars, two outfits: the torso colours differ between halves
+    render = result.extras['avatar_render'].astype(float)
+    frame = int(np.argmax(np.minimum(left, right)))
+    mean_l = render[frame, :, :160][avatar[frame, :, :160]].mean(0)
+    mean_r = render[frame, :, 160:][avatar[frame, :, 160:]].mean(0)
+    assert np.abs(mean_l - mean_r).max() > 10

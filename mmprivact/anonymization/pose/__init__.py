@@ -3,16 +3,22 @@
 Backends (built with :func:`build_pose_estimator`):
 
 * ``MediaPipePoseEstimator``: offline BlazePose from the model bundled in
-  mediapipe 0.10.21, with camera placement and temporal smoothing.
+  mediapipe 0.10.21 (one person), with camera placement and temporal
+  smoothing.
+* ``MediaPipeMultiPoseEstimator``: the same networks through MediaPipe
+  Tasks, several people per frame, linked into tracks by ``PoseTracker``.
 * ``NTUSkeletonPose``, ``MMAction2PklPose``, ``SyntheticJointsPose``:
   dataset-provided skeletons.
 """
 from .base_pose_estimator import PoseEstimator, check_frames
 from .joint_layouts import JOINT_LAYOUTS, joint_names, left_right_permutation
+from .mediapipe_model_bundle import pose_landmarker_bundle
+from .mediapipe_multi_pose_estimator import MediaPipeMultiPoseEstimator
 from .mediapipe_pose_estimator import MediaPipePoseEstimator
 from .mmaction_pkl_pose import MMAction2PklPose
 from .ntu_skeleton_pose import NTUSkeletonPose, parse_ntu_skeleton
 from .pose_sequence import PoseSequence, interpolate_invalid
+from .pose_tracker import PoseTracker
 from .registry import (POSE_ESTIMATORS, POSE_SMOOTHERS, build_pose_estimator,
                        build_pose_smoother)
 from .skeleton_file_pose import SkeletonFilePose, rescale_pose_sequence
@@ -21,6 +27,7 @@ from .temporal_smoothing import OneEuroFilter
 
 __all__ = [
     'PoseEstimator', 'PoseSequence', 'MediaPipePoseEstimator',
+    'MediaPipeMultiPoseEstimator', 'PoseTracker', 'pose_landmarker_bundle',
     'NTUSkeletonPose', 'MMAction2PklPose', 'SyntheticJointsPose',
     'SkeletonFilePose', 'OneEuroFilter', 'POSE_ESTIMATORS', 'POSE_SMOOTHERS',
     'build_pose_estimator', 'build_pose_smoother', 'JOINT_LAYOUTS',

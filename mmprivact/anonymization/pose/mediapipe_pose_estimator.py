@@ -4,9 +4,10 @@ from typing import Any, Optional
 
 import numpy as np
 
-from ..camera import check_intrinsics, intrinsics_from_fov, solve_translation
+from ..camera import check_intrinsics, intrinsics_from_fov
 from .base_pose_estimator import PoseEstimator
 from .joint_layouts import MEDIAPIPE33
+from .mediapipe_landmarks import place_landmarks
 from .pose_sequence import PoseSequence, interpolate_invalid
 from .registry import POSE_ESTIMATORS
 
@@ -151,18 +152,10 @@ class MediaPipePoseEstimator(PoseEstimator):
                     (lm.x, lm.y, lm.z)
                     for lm in result.pose_world_landmarks.landmark
                 ])
-                uv = img[:, :2] * (W, H) - 0.5
-                vis = np.clip(img[:, 2], 0.0, 1.0)
-                try:
-                    trans = solve_translation(world, uv, K, weights=vis)
-                except ValueError as err:
-                    logger.debug('frame %d: no camera placement (%s)', t, err)
+                placed = place_landmarks(img, world, K, H, W)
+                if placed is None:
                     continue
-                if not np.isfinite(trans).all() or trans[2] <= 0:
-                    continue
-                j3d[0, t] = world + trans
-                j2d[0, t] = uv
-                conf[0, t] = vis
+                j3d[0, t], j2d[0, t], conf[0, t] = placed
                 valid[0, t] = True
         finally:
             graph.close()

@@ -22,6 +22,7 @@ def build_pose_estimator(cfg: Any) -> Any:
     # Importing the backends registers them (mediapipe itself is imported
     # lazily by its backend's constructor).
     from . import (
+        mediapipe_multi_pose_estimator,
         mediapipe_pose_estimator,
         mmaction_pkl_pose,  # noqa: F401
         ntu_skeleton_pose,
