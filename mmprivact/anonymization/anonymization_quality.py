@@ -1,7 +1,7 @@
 """Quality measures of an anonymized clip: is the avatar on the person, is
 the person gone, did the background survive, is the avatar stable."""
 from dataclasses import asdict, dataclass
-from typing import Dict, Optional, Tuple
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -170,6 +170,8 @@ def measure_quality(original: np.ndarray,
 #: first), as indices into each layout.
 SYNTHETIC16_COMMON = (4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 MEDIAPIPE33_COMMON = (11, 13, 15, 12, 14, 16, 23, 25, 27, 24, 26, 28)
+#: The same 12 joints with left and right exchanged (indices into them).
+COMMON_LEFT_RIGHT = (3, 4, 5, 0, 1, 2, 9, 10, 11, 6, 7, 8)
 
 
 def _procrustes(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
@@ -185,29 +187,47 @@ def _procrustes(pred: np.ndarray, gt: np.ndarray) -> np.ndarray:
     return scale * p @ rot + mu_g
 
 
-def joint_error(pred: np.ndarray, gt: np.ndarray,
-                valid: np.ndarray) -> Dict[str, float]:
+def joint_error(pred: np.ndarray, gt: np.ndarray, valid: np.ndarray,
+                left_right: Optional[Sequence[int]] = None
+                ) -> Dict[str, float]:
     """3D joint error of a pose estimate against ground truth.
 
     Args:
         pred (np.ndarray): (T, J, 3) estimated joints (metres).
         gt (np.ndarray): (T, J, 3) true joints, same joints and order.
         valid (np.ndarray): (T,) bool, frames where the estimate was made.
+        left_right (Sequence[int], optional): Permutation exchanging the
+            joints' left and right sides (e.g. :data:`COMMON_LEFT_RIGHT`);
+            given, frames whose estimate fits better with sides exchanged
+            are counted (a person seen from the front taken as seen from
+            the back, or the reverse).
 
     Returns:
         dict: ``mpjpe_cm`` (mean per-joint error after aligning the joints'
         centroid, i.e. the metric scale and orientation as estimated),
         ``pa_mpjpe_cm`` (after the best rotation, scale and translation per
-        frame) and ``frames`` (valid frames measured).
+        frame), ``frames`` (valid frames measured) and, with
+        ``left_right``, ``side_swapped_frames`` and
+        ``pa_mpjpe_either_side_cm`` (the PA error with each frame's better
+        side assignment).
     """
-    root, pa = [], []
+    root, pa, either, swapped = [], [], [], 0
     for t in np.flatnonzero(valid):
         p, g = pred[t].astype(np.float64), gt[t].astype(np.float64)
         centred = p - p.mean(0) + g.mean(0)
         root.append(np.linalg.norm(centred - g, axis=1).mean())
         pa.append(np.linalg.norm(_procrustes(p, g) - g, axis=1).mean())
+        if left_right is not None:
+            q = p[list(left_right)]
+            other = np.linalg.norm(_procrustes(q, g) - g, axis=1).mean()
+            swapped += int(other < pa[-1])
+            either.append(min(other, pa[-1]))
     if not root:
         return dict(mpjpe_cm=float('nan'), pa_mpjpe_cm=float('nan'),
                     frames=0)
-    return dict(mpjpe_cm=100 * float(np.mean(root)),
-                pa_mpjpe_cm=100 * float(np.mean(pa)), frames=len(root))
+    out = dict(mpjpe_cm=100 * float(np.mean(root)),
+               pa_mpjpe_cm=100 * float(np.mean(pa)), frames=len(root))
+    if left_right is not None:
+        out.update(side_swapped_frames=swapped,
+                   pa_mpjpe_either_side_cm=100 * float(np.mean(either)))
+    return out

@@ -105,3 +105,22 @@ def test_joint_error_alignment():
     assert err['mpjpe_cm'] == pytest.approx(
         100 * 0.05 * (11 / 12 + 11 / 12) / 12)
     assert np.isnan(joint_error(gt, gt, np.zeros(4, bool))['mpjpe_cm'])
+
+
+def test_joint_error_counts_left_right_swaps():
+    from mmprivact.anonymization.anonymization_quality import (
+        COMMON_LEFT_RIGHT, joint_error)
+    rng = np.random.default_rng(2)
+    gt = rng.normal(size=(5, 12, 3))
+    pred = gt.copy()
+    pred[[1, 3]] = gt[[1, 3]][:, list(COMMON_LEFT_RIGHT)]  # 2 frames
+    err = joint_error(pred, gt, np.ones(5, bool),
+                      left_right=COMMON_LEFT_RIGHT)
+    assert err['side_swapped_frames'] == 2
+    assert err['pa_mpjpe_either_side_cm'] == pytest.approx(0, abs=1e-9)
+    assert err['pa_mpjpe_cm'] > 10
+    assert 'side_swapped_frames' not in joint_error(pred, gt,
+                                                    np.ones(5, bool))
+    # the permutation is its own inverse and really exchanges the sides
+    perm = np.array(COMMON_LEFT_RIGHT)
+    assert (perm[perm] == np.arange(12)).all() and (perm != np.arange(12)).all()

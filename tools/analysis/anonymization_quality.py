@@ -28,7 +28,8 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.dirname(
     osp.abspath(__file__)))))
 
 from mmprivact.anonymization.anonymization_quality import (  # noqa: E402
-    MEDIAPIPE33_COMMON, SYNTHETIC16_COMMON, joint_error, measure_quality)
+    COMMON_LEFT_RIGHT, MEDIAPIPE33_COMMON, SYNTHETIC16_COMMON, joint_error,
+    measure_quality)
 from mmprivact.anonymization.anonymizer_builder import \
     AnonymizerBuilder  # noqa: E402
 from mmprivact.anonymization.face_detector import FaceDetector  # noqa: E402
@@ -132,7 +133,7 @@ def main(argv=None):
                 pose_err = joint_error(
                     seq.joints3d[0][:, list(MEDIAPIPE33_COMMON)],
                     gt_joints[name][:, list(SYNTHETIC16_COMMON)],
-                    seq.valid[0])
+                    seq.valid[0], left_right=COMMON_LEFT_RIGHT)
         rows.append(dict(
             clip=name, frames=len(frames), pose_error=pose_err,
             size=f'{frames.shape[2]}x{frames.shape[1]}',
@@ -170,12 +171,21 @@ def main(argv=None):
     posed = [r for r in rows if r['pose_error']]
     if posed:
         body += ('\npose 3D error (12 limb joints, ground truth): | clip | '
-                 'frames found | MPJPE (cm) | PA-MPJPE (cm) |\n|---|---|---|'
-                 '---|\n' + ''.join(
+                 'frames found | MPJPE (cm) | PA-MPJPE (cm) | frames with '
+                 'left/right swapped | PA-MPJPE either side (cm) |\n'
+                 '|---|---|---|---|---|---|\n' + ''.join(
                      f"| {r['clip']} | {r['pose_error']['frames']}/"
                      f"{r['frames']} | {r['pose_error']['mpjpe_cm']:.1f} | "
-                     f"{r['pose_error']['pa_mpjpe_cm']:.1f} |\n"
-                     for r in posed))
+                     f"{r['pose_error']['pa_mpjpe_cm']:.1f} | "
+                     f"{r['pose_error'].get('side_swapped_frames', 0)} | "
+                     f"{r['pose_error'].get('pa_mpjpe_either_side_cm', 0):.1f}"
+                     " |\n" for r in posed))
+        means = {k: np.mean([r['pose_error'][k] for r in posed])
+                 for k in ('mpjpe_cm', 'pa_mpjpe_cm',
+                           'pa_mpjpe_either_side_cm')}
+        body += (f"| mean of {len(posed)} | | {means['mpjpe_cm']:.1f} | "
+                 f"{means['pa_mpjpe_cm']:.1f} | | "
+                 f"{means['pa_mpjpe_either_side_cm']:.1f} |\n")
     with open(osp.join(args.out, 'results.md'), 'w') as f:
         f.write(header + body)
     print(header + body)
