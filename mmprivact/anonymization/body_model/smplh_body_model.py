@@ -9,7 +9,8 @@ from typing import List, Optional, Tuple
 import numpy as np
 import torch
 
-from .default_body import DefaultBodyGenerator
+from .default_body import DefaultBodyGenerator, default_cache_dir
+from .smplh_pickle import convert_smplh_pickle
 from .smplh_topology import (LANDMARK_VERTEX_IDS, NUM_BODY_JOINTS, NUM_JOINTS,
                              SMPLH_PARENTS)
 
@@ -49,7 +50,8 @@ class SMPLHBodyModel(torch.nn.Module):
         model_path (str, optional): The official SMPL-H model: a file
             (``.npz``/``.pkl``) or a folder holding ``SMPLH_{GENDER}.npz``
             (or ``.pkl``, possibly under ``smplh/``) or the AMASS layout
-            ``{gender}/model.npz``. ``None`` uses the license-free default
+            ``{gender}/model.npz``; a ``.pkl`` is read without chumpy
+            (:mod:`.smplh_pickle`). ``None`` uses the license-free default
             body, generated into ``cache_dir`` on first use.
         gender (str): ``'neutral'``, ``'male'`` or ``'female'``. The
             default body has one (neutral) shape.
@@ -86,8 +88,14 @@ class SMPLHBodyModel(torch.nn.Module):
             path = self._resolve(model_path, gender)
         self.model_file = path
         self.is_default_body = model_path is None
+        if path.endswith('.pkl'):
+            # The official pickles need chumpy; read them safely without it.
+            path = convert_smplh_pickle(
+                path, osp.join(cache_dir or default_cache_dir(), 'converted'))
+            logger.info('Read %s without chumpy, as %s.', self.model_file,
+                        path)
         import smplx  # lazy: heavy optional dependency
-        ext = 'pkl' if path.endswith('.pkl') else 'npz'
+        ext = 'npz'
         # smplx prints (not logs) a warning for models with < 300 betas.
         with contextlib.redirect_stdout(io.StringIO()):
             self.smplx_model = smplx.SMPLH(path,
