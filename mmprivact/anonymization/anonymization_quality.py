@@ -29,7 +29,8 @@ class AnonymizationQuality:
             pair's centroids aligned first: shape flicker without the
             motion of the whole body.
         face_frames_original (int): Frames where the face detector found a
-            face in the original.
+            face on the person in the original (box centre on the person
+            mask; detections elsewhere are not the person's face).
         face_frames_still_found (int): Of those, frames where it still finds
             a face overlapping the original face in the anonymized frame.
     """
@@ -71,6 +72,14 @@ def _iou(a, b) -> float:
     union = ((a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) *
              (b[3] - b[1]) - inter)
     return inter / union if union > 0 else 0.0
+
+
+def _on_mask(box, mask: np.ndarray) -> bool:
+    """Whether a box (x0, y0, x1, y1)'s centre lies on the mask."""
+    h, w = mask.shape
+    x = int(np.clip((box[0] + box[2]) / 2, 0, w - 1))
+    y = int(np.clip((box[1] + box[3]) / 2, 0, h - 1))
+    return bool(mask[y, x])
 
 
 def _shift(mask: np.ndarray, dy: int, dx: int) -> np.ndarray:
@@ -146,8 +155,9 @@ def measure_quality(original: np.ndarray,
     psnr = float('inf') if mse == 0 else 10 * np.log10(255.0 ** 2 / mse)
     faces_before = faces_after = 0
     if face_detector is not None:
-        for src, out in zip(original, anonymized):
-            before = face_detector(src)
+        for src, out, person in zip(original, anonymized, person_mask):
+            before = [b for b in face_detector(src)
+                      if _on_mask(b, person)]
             if not before:
                 continue
             faces_before += 1

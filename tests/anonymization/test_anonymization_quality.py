@@ -79,6 +79,12 @@ def test_face_detector_finds_a_real_face_and_not_a_blacked_out_one():
         kept = measure_quality(image[None], image[None], person,
                                np.zeros_like(person), face_detector=detector)
         assert kept.face_found_again == 1.0
+        # a face off the person's mask is not the person's face
+        elsewhere = np.zeros_like(person)
+        elsewhere[0, :40] = True
+        off = measure_quality(image[None], image[None], elsewhere,
+                              np.zeros_like(person), face_detector=detector)
+        assert off.face_frames_original == 0
     finally:
         detector.close()
 
