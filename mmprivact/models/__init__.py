@@ -2,6 +2,12 @@
 losses and the penalty-minimax recognizer."""
 from .anonymizers import UNetAnonymizer, load_trained_anonymizer
 from .data_preprocessors import MaskDPDataPreprocessor
+from .losses import BudgetPenalty, NTXentLoss
+from .privacy_branches import ContrastivePrivacyBranch, FrameViewAugmenter
+from .recognizers import PenaltyMinimaxRecognizer
 
-__all__ = ['MaskDPDataPreprocessor', 'UNetAnonymizer',
-           'load_trained_anonymizer']
+__all__ = [
+    'MaskDPDataPreprocessor', 'UNetAnonymizer', 'load_trained_anonymizer',
+    'BudgetPenalty', 'NTXentLoss', 'ContrastivePrivacyBranch',
+    'FrameViewAugmenter', 'PenaltyMinimaxRecognizer'
+]

@@ -1,0 +1,5 @@
+"""f_B networks: privacy branches trained against f_A."""
+from .contrastive_privacy_branch import ContrastivePrivacyBranch
+from .frame_views import FrameViewAugmenter
+
+__all__ = ['ContrastivePrivacyBranch', 'FrameViewAugmenter']

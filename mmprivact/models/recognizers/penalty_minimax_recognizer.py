@@ -1,0 +1,327 @@
+"""Penalty-driven minimax anonymization (Aslam & Nasrollahi, CVPR-W 2025)."""
+import contextlib
+from typing import Dict, Iterator, List, Optional, Sequence, Union
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from mmaction.registry import MODELS
+from mmengine.model import BaseModel
+from mmengine.optim import OptimWrapperDict
+from mmengine.registry import DefaultScope
+
+_SCHEDULES = ('both', 'alternate')
+_PENALTY_SPACES = ('normalized', 'pixel', 'feature')
+
+
+@contextlib.contextmanager
+def frozen(*modules: nn.Module) -> Iterator[None]:
+    """Freeze modules for one update: no gradients, statistics restored.
+
+    The modules keep their train/eval mode (so a frozen recognizer behaves
+    as it does when trained), but their parameters get no gradient and their
+    buffers (BatchNorm running statistics) are put back afterwards: a frozen
+    branch leaves the step exactly as it entered it.
+    """
+    flags = [[p.requires_grad for p in m.parameters()] for m in modules]
+    buffers = [[b.detach().clone() for b in m.buffers()] for m in modules]
+    for m in modules:
+        m.requires_grad_(False)
+    try:
+        yield
+    finally:
+        for m, fl, bufs in zip(modules, flags, buffers):
+            for p, f in zip(m.parameters(), fl):
+                p.requires_grad_(f)
+            with torch.no_grad():
+                for b, saved in zip(m.buffers(), bufs):
+                    b.copy_(saved)
+
+
+@MODELS.register_module()
+class PenaltyMinimaxRecognizer(BaseModel):
+    """f_A (anonymizer) against f_T (action) and f_B (privacy), with a budget.
+
+    The method of Aslam & Nasrollahi, "Balancing Privacy and Action
+    Performance: A Penalty-Driven Approach to Image Anonymization"
+    (arXiv 2504.14301), which extends SPAct (Dave et al. 2022):
+
+    * f_A (``anonymizer``) maps every frame to an anonymized frame in image
+      range; it is first pre-trained as an identity map (L1 reconstruction,
+      ``anonymizer_pretrain_iters``).
+    * f_T (``utility``) is any MMAction2 recognizer, trained with its own
+      loss (cross-entropy) on f_A(x).
+    * f_B (``privacy``) embeds single anonymized frames and is trained
+      self-supervised with NT-Xent on two augmented views of each frame.
+    * Step 1 (f_T, f_B frozen) updates f_A with
+      ``L_A = w_T * L_T - w_B * L_B + lambda * L_penalty``, where
+      ``L_penalty = mean over frames of max(0, RMS(x - f_A(x)) - B)`` is a
+      differentiable tensor (the released code made it a Python float, so it
+      never constrained f_A). ``penalty_space`` picks where RMS is measured:
+      ``'normalized'`` (the recognizer's normalised input units, default),
+      ``'pixel'`` ([0, 1] intensities) or ``'feature'`` (f_T's backbone
+      features of x and f_A(x): the feature-space penalty the paper's text
+      describes).
+    * Step 2 (f_A frozen) updates f_T with ``L_T`` and f_B with ``L_B``.
+    * ``schedule='both'`` runs step 1 then step 2 every iteration;
+      ``'alternate'`` runs them on alternating iterations.
+
+    Inputs come from the data preprocessor in [0, 1]
+    (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
+    (N, M, C, T, H, W) for 3D recognizers or (N, M, C, H, W) for 2D ones; f_A
+    runs frame by frame; f_T gets ``(255 * f_A(x) - mean) / std``.
+
+    Validation and test report f_T's prediction on f_A(x).
+
+    Args:
+        utility (dict): f_T, an MMAction2 recognizer config (its own
+            ``data_preprocessor`` is not used).
+        anonymizer (dict): f_A config, e.g. ``dict(type='UNetAnonymizer')``.
+        privacy (dict): f_B config, e.g.
+            ``dict(type='ContrastivePrivacyBranch')``.
+        budget (float): ``B``. Defaults to 0.5.
+        penalty_weight (float): ``lambda``. Defaults to 1.
+        utility_weight (float): ``w_T``. Defaults to 1.
+        privacy_weight (float): ``w_B``. Defaults to 1.
+        penalty_space (str): ``'normalized'``, ``'pixel'`` or ``'feature'``.
+        schedule (str): ``'both'`` or ``'alternate'``.
+        anonymizer_pretrain_iters (int): Leading iterations that train f_A
+            alone as an identity map (L1). Defaults to 0.
+        privacy_frames_per_clip (int): Frames of each clip given to f_B.
+        temperature (float): NT-Xent temperature. Defaults to 0.1.
+        views (dict, optional): :class:`FrameViewAugmenter` arguments.
+        mean (Sequence[float]): f_T's input mean (0-255 units).
+        std (Sequence[float]): f_T's input std (0-255 units).
+        data_preprocessor (dict, optional): Defaults to an
+            ``ActionDataPreprocessor`` giving [0, 1] NCTHW clips.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(self,
+                 utility: Dict,
+                 anonymizer: Dict,
+                 privacy: Dict,
+                 budget: float = 0.5,
+                 penalty_weight: float = 1.0,
+                 utility_weight: float = 1.0,
+                 privacy_weight: float = 1.0,
+                 penalty_space: str = 'normalized',
+                 schedule: str = 'both',
+                 anonymizer_pretrain_iters: int = 0,
+                 privacy_frames_per_clip: int = 2,
+                 temperature: float = 0.1,
+                 views: Optional[Dict] = None,
+                 mean: Sequence[float] = (123.675, 116.28, 103.53),
+                 std: Sequence[float] = (58.395, 57.12, 57.375),
+                 data_preprocessor: Optional[Dict] = None,
+                 init_cfg: Optional[Dict] = None) -> None:
+        if data_preprocessor is None:
+            data_preprocessor = dict(type='ActionDataPreprocessor',
+                                     mean=[0.0, 0.0, 0.0],
+                                     std=[255.0, 255.0, 255.0],
+                                     format_shape='NCTHW')
+        with DefaultScope.overwrite_default_scope('mmaction'):
+            # MMAction2's registry, also outside a runner (its recognizers
+            # build their default preprocessors through the default scope).
+            if isinstance(data_preprocessor, dict):
+                data_preprocessor = MODELS.build(data_preprocessor)
+            super().__init__(data_preprocessor=data_preprocessor,
+                             init_cfg=init_cfg)
+            self.utility = MODELS.build(utility)
+            self.anonymizer = MODELS.build(anonymizer)
+            self.privacy = MODELS.build(privacy)
+        if penalty_space not in _PENALTY_SPACES:
+            raise ValueError(f'penalty_space must be one of '
+                             f'{_PENALTY_SPACES}; got {penalty_space!r}.')
+        if schedule not in _SCHEDULES:
+            raise ValueError(f'schedule must be one of {_SCHEDULES}; got '
+                             f'{schedule!r}.')
+        if not isinstance(anonymizer_pretrain_iters, int) or \
+                anonymizer_pretrain_iters < 0:
+            raise ValueError(f'anonymizer_pretrain_iters must be an int >= '
+                             f'0; got {anonymizer_pretrain_iters!r}.')
+        if not isinstance(privacy_frames_per_clip, int) or \
+                privacy_frames_per_clip < 1:
+            raise ValueError(f'privacy_frames_per_clip must be an int >= 1; '
+                             f'got {privacy_frames_per_clip!r}.')
+        from ..losses import BudgetPenalty, NTXentLoss
+        from ..privacy_branches import FrameViewAugmenter
+        self.penalty = BudgetPenalty(budget)
+        self.nt_xent = NTXentLoss(temperature)
+        self.views = FrameViewAugmenter(**(views or {}))
+        self.weights = dict(utility=float(utility_weight),
+                            privacy=float(privacy_weight),
+                            penalty=float(penalty_weight))
+        self.penalty_space = penalty_space
+        self.schedule = schedule
+        self.anonymizer_pretrain_iters = anonymizer_pretrain_iters
+        self.privacy_frames_per_clip = privacy_frames_per_clip
+        self.register_buffer('utility_mean',
+                             torch.tensor(mean, dtype=torch.float32))
+        self.register_buffer('utility_std',
+                             torch.tensor(std, dtype=torch.float32))
+        # Saved with the weights, so resume continues the schedule.
+        self.register_buffer('train_steps', torch.zeros((), dtype=torch.long))
+
+    # ------------------------------------------------------------ frames
+    @staticmethod
+    def _frames(x: torch.Tensor) -> torch.Tensor:
+        """(N, M, C, T, H, W) or (N, M, C, H, W) -> (frames, C, H, W)."""
+        if x.dim() == 6:
+            return x.transpose(2, 3).reshape(-1, *x.shape[2:3],
+                                             *x.shape[-2:])
+        if x.dim() == 5:
+            return x.reshape(-1, *x.shape[2:])
+        raise ValueError(f'expected (N, M, C, T, H, W) or (N, M, C, H, W) '
+                         f'inputs in [0, 1]; got {tuple(x.shape)}.')
+
+    @staticmethod
+    def _unframes(f: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+        if like.dim() == 6:
+            n, m, c, t, h, w = like.shape
+            return f.reshape(n, m, t, c, h, w).transpose(2, 3).contiguous()
+        return f.reshape(like.shape)
+
+    def anonymize(self, x: torch.Tensor) -> torch.Tensor:
+        """f_A on every frame of a [0, 1] batch, same layout back."""
+        return self._unframes(self.anonymizer(self._frames(x)), x)
+
+    def _normalize(self, x: torch.Tensor) -> torch.Tensor:
+        shape = [1, 1, -1] + [1] * (x.dim() - 3)
+        return ((255.0 * x - self.utility_mean.view(shape)) /
+                self.utility_std.view(shape)).contiguous()
+
+    def _privacy_frames(self, x: torch.Tensor) -> torch.Tensor:
+        """``privacy_frames_per_clip`` random frames of every clip."""
+        if x.dim() == 6:
+            n, m, c, t, h, w = x.shape
+            clips = x.reshape(n * m, c, t, h, w).transpose(1, 2)
+        else:
+            clips = x  # (N, M, C, H, W): the M segments are the frames
+        k = min(self.privacy_frames_per_clip, clips.shape[1])
+        idx = torch.stack([torch.randperm(clips.shape[1])[:k]
+                           for _ in range(clips.shape[0])]).to(x.device)
+        picked = torch.gather(
+            clips, 1, idx.view(*idx.shape, 1, 1, 1).expand(
+                -1, -1, *clips.shape[2:]))
+        return picked.reshape(-1, *clips.shape[2:])
+
+    # ------------------------------------------------------------ losses
+    def utility_loss(self, x_anon: torch.Tensor, data_samples: List):
+        """f_T's own loss on f_A(x) (summed if it returns several)."""
+        losses = self.utility.loss(self._normalize(x_anon), data_samples)
+        return sum(v for k, v in losses.items() if 'loss' in k)
+
+    def privacy_loss(self, x_anon: torch.Tensor) -> torch.Tensor:
+        """NT-Xent of f_B on two views of frames of f_A(x)."""
+        frames = self._privacy_frames(x_anon)
+        v1, v2 = self.views(frames)
+        return self.nt_xent(self.privacy(v1), self.privacy(v2))
+
+    def penalty_loss(self, x: torch.Tensor, x_anon: torch.Tensor):
+        """The budget penalty in ``penalty_space``; (loss, rms, active)."""
+        if self.penalty_space == 'feature':
+            feat = self.utility.extract_feat(self._normalize(x),
+                                             stage='backbone')[0]
+            feat_anon = self.utility.extract_feat(self._normalize(x_anon),
+                                                  stage='backbone')[0]
+            return self.penalty(feat.detach(), feat_anon)
+        ref, out = self._frames(x), self._frames(x_anon)
+        if self.penalty_space == 'normalized':
+            scale = (255.0 / self.utility_std).view(1, -1, 1, 1)
+            ref, out = ref * scale, out * scale
+        return self.penalty(ref, out)
+
+    # ------------------------------------------------------------ steps
+    def _anonymizer_step(self, x, data_samples, wrapper) -> Dict:
+        with frozen(self.utility, self.privacy), \
+                wrapper.optim_context(self.anonymizer):
+            x_anon = self.anonymize(x)
+            l_t = self.utility_loss(x_anon, data_samples)
+            l_b = self.privacy_loss(x_anon)
+            l_p, rms, active = self.penalty_loss(x, x_anon)
+            loss = (self.weights['utility'] * l_t -
+                    self.weights['privacy'] * l_b +
+                    self.weights['penalty'] * l_p)
+            wrapper.update_params(loss)
+        change = (x_anon.detach() - x).pow(2).flatten(1).mean(1).sqrt()
+        return dict(loss_anonymizer=loss.detach(),
+                    anonymizer_utility_loss=l_t.detach(),
+                    anonymizer_privacy_loss=l_b.detach(),
+                    penalty=l_p.detach(), penalty_active=active,
+                    rms_change=rms.mean(), rms_change_pixel=change.mean())
+
+    def _branches_step(self, x, data_samples, wrappers) -> Dict:
+        with torch.no_grad():
+            training = self.anonymizer.training
+            self.anonymizer.eval()  # frozen: no BN statistics update
+            x_anon = self.anonymize(x)
+            self.anonymizer.train(training)
+        with wrappers['utility'].optim_context(self.utility):
+            l_t = self.utility_loss(x_anon, data_samples)
+            wrappers['utility'].update_params(l_t)
+        with wrappers['privacy'].optim_context(self.privacy):
+            l_b = self.privacy_loss(x_anon)
+            wrappers['privacy'].update_params(l_b)
+        return dict(loss_utility=l_t.detach(), loss_privacy=l_b.detach())
+
+    def train_step(self, data: Union[Dict, tuple, list],
+                   optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
+        """One minimax iteration (see the class docstring).
+
+        Args:
+            data (dict | tuple | list): A batch from the dataloader.
+            optim_wrapper (OptimWrapperDict): Keys ``anonymizer``,
+                ``utility`` and ``privacy``.
+
+        Returns:
+            dict[str, torch.Tensor]: Logged losses and penalty statistics.
+        """
+        missing = {'anonymizer', 'utility', 'privacy'} - set(
+            getattr(optim_wrapper, 'keys', lambda: [])())
+        if missing:
+            raise KeyError(
+                f'PenaltyMinimaxRecognizer needs an OptimWrapperDict with '
+                f'keys anonymizer, utility and privacy; missing '
+                f'{sorted(missing)}. Use optim_wrapper=dict(constructor='
+                f"'PerModuleOptimWrapperConstructor', anonymizer=dict(...), "
+                f'utility=dict(...), privacy=dict(...)).')
+        data = self.data_preprocessor(data, True)
+        x, samples = data['inputs'], data['data_samples']
+        step = int(self.train_steps)
+        self.train_steps += 1
+        if step < self.anonymizer_pretrain_iters:
+            wrapper = optim_wrapper['anonymizer']
+            with wrapper.optim_context(self.anonymizer):
+                loss = F.l1_loss(self.anonymize(x), x)
+                wrapper.update_params(loss)
+            return dict(loss_reconstruction=loss.detach())
+        minimax_step = step - self.anonymizer_pretrain_iters
+        do_a = self.schedule == 'both' or minimax_step % 2 == 0
+        do_b = self.schedule == 'both' or minimax_step % 2 == 1
+        log: Dict[str, torch.Tensor] = {}
+        if do_a:
+            log.update(self._anonymizer_step(x, samples,
+                                             optim_wrapper['anonymizer']))
+        if do_b:
+            log.update(self._branches_step(x, samples, optim_wrapper))
+        return log
+
+    # ------------------------------------------------------------ inference
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[List] = None,
+                mode: str = 'tensor'):
+        """``'predict'``: f_T's predictions on f_A(x); ``'tensor'``: f_A(x);
+        ``'loss'``: f_T's loss on f_A(x) (training uses :meth:`train_step`).
+        """
+        if mode == 'predict':
+            return self.utility.predict(
+                self._normalize(self.anonymize(inputs)), data_samples)
+        if mode == 'tensor':
+            return self.anonymize(inputs)
+        if mode == 'loss':
+            return dict(loss_utility=self.utility_loss(
+                self.anonymize(inputs), data_samples))
+        raise RuntimeError(f'Invalid mode {mode!r}: use predict, tensor or '
+                           f'loss.')

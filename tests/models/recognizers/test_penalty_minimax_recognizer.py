@@ -1,0 +1,169 @@
+"""PenaltyMinimaxRecognizer: which step updates what, the penalty's effect
+on f_A, pretraining, inference, and the optimizer config."""
+import copy
+
+import pytest
+import torch
+from mmaction.registry import MODELS
+from mmaction.structures import ActionDataSample
+from mmengine.optim import OptimWrapperDict, build_optim_wrapper
+
+import mmprivact  # noqa: F401
+
+
+@pytest.fixture(autouse=True)
+def mmaction_scope():
+    """Build as a runner does: MMAction2's registries by default."""
+    from mmengine.registry import init_default_scope
+    init_default_scope('mmaction')
+
+TINY_UNET = dict(type='UNetAnonymizer', encoder='conv',
+                 encoder_channels=(4, 4, 8, 8, 8),
+                 decoder_channels=(8, 8, 8, 8, 4))
+
+
+def model_cfg(**overrides):
+    cfg = dict(
+        type='PenaltyMinimaxRecognizer',
+        utility=dict(
+            type='Recognizer3D',
+            backbone=dict(type='ResNet3d', depth=18, pretrained=None,
+                          pretrained2d=False, base_channels=4,
+                          conv1_kernel=(3, 7, 7), conv1_stride_t=1,
+                          pool1_stride_t=1, inflate=(1, 1, 1, 1),
+                          zero_init_residual=False),
+            cls_head=dict(type='I3DHead', num_classes=3, in_channels=32,
+                          average_clips='prob')),
+        anonymizer=TINY_UNET,
+        privacy=dict(type='ContrastivePrivacyBranch', hidden_channels=32,
+                     proj_dim=16),
+        budget=0.5, schedule='alternate', mean=(127.5, ) * 3,
+        std=(64.0, ) * 3)
+    cfg.update(overrides)
+    return cfg
+
+
+OPTIM = dict(
+    constructor='PerModuleOptimWrapperConstructor',
+    anonymizer=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)),
+    utility=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)),
+    privacy=dict(type='OptimWrapper', optimizer=dict(type='Adam', lr=1e-3)))
+
+
+def batch(n=2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    video = [torch.randint(0, 256, (1, 3, 4, 32, 32), generator=g,
+                           dtype=torch.uint8) for _ in range(n)]
+    samples = [ActionDataSample().set_gt_label(i % 3) for i in range(n)]
+    return dict(inputs=video, data_samples=samples)
+
+
+def build(seed=0, **overrides):
+    torch.manual_seed(seed)
+    model = MODELS.build(model_cfg(**overrides))
+    model.init_weights()
+    return model, build_optim_wrapper(model, copy.deepcopy(OPTIM))
+
+
+def snapshot(module):
+    return {k: v.detach().clone() for k, v in module.state_dict().items()}
+
+
+def changed(before, module):
+    now = module.state_dict()
+    return [k for k, v in before.items()
+            if v.dtype.is_floating_point and not torch.equal(v, now[k])]
+
+
+def test_optim_wrapper_dict_builds_from_an_ordinary_config():
+    model, wrappers = build()
+    assert isinstance(wrappers, OptimWrapperDict)
+    assert set(wrappers.keys()) == {'anonymizer', 'utility', 'privacy'}
+    ids = {id(p) for p in model.anonymizer.parameters()}
+    held = {id(p) for g in wrappers['anonymizer'].optimizer.param_groups
+            for p in g['params']}
+    assert held == ids
+    with pytest.raises(KeyError, match='PerModuleOptimWrapperConstructor'):
+        model.train_step(batch(), OptimWrapperDict(
+            anonymizer=wrappers['anonymizer']))
+
+
+def test_step1_moves_only_f_a_and_step2_only_f_t_and_f_b():
+    model, wrappers = build()
+    a, t, b = (snapshot(m) for m in (model.anonymizer, model.utility,
+                                     model.privacy))
+    log = model.train_step(batch(), wrappers)  # alternate: step 1 first
+    assert 'loss_anonymizer' in log and 'loss_utility' not in log
+    assert changed(a, model.anonymizer)
+    assert changed(t, model.utility) == []  # weights and BN statistics
+    assert changed(b, model.privacy) == []
+    a, t, b = (snapshot(m) for m in (model.anonymizer, model.utility,
+                                     model.privacy))
+    log = model.train_step(batch(seed=1), wrappers)  # step 2
+    assert 'loss_utility' in log and 'loss_privacy' in log
+    assert changed(a, model.anonymizer) == []
+    assert changed(t, model.utility) and changed(b, model.privacy)
+    assert all(p.requires_grad for p in model.parameters())
+
+
+def test_budget_changes_the_f_a_update():
+    """Same seed and batch: a budget every frame exceeds (B = 0) gives a
+    different f_A step than one nothing reaches (B = 100), and the latter
+    equals the step without any penalty term."""
+    results = {}
+    for name, kw in [('active', dict(budget=0.0, penalty_weight=10.0)),
+                     ('inactive', dict(budget=100.0, penalty_weight=10.0)),
+                     ('none', dict(budget=0.0, penalty_weight=0.0))]:
+        model, wrappers = build(seed=3, **kw)
+        torch.manual_seed(7)  # same views for f_B
+        log = model.train_step(batch(), wrappers)
+        results[name] = (snapshot(model.anonymizer), log)
+    act, inact, none = (results[k][0] for k in ('active', 'inactive',
+                                                 'none'))
+    assert float(results['active'][1]['penalty_active']) == 1.0
+    assert float(results['inactive'][1]['penalty_active']) == 0.0
+    assert any(not torch.equal(act[k], inact[k]) for k in act)
+    assert all(torch.allclose(inact[k], none[k]) for k in inact)
+
+
+@pytest.mark.parametrize('space', ['pixel', 'feature'])
+def test_other_penalty_spaces_reach_f_a(space):
+    model, wrappers = build(seed=3, budget=0.0, penalty_weight=10.0,
+                            penalty_space=space)
+    log = model.train_step(batch(), wrappers)
+    assert float(log['penalty']) > 0 and float(log['penalty_active']) == 1
+
+
+def test_pretraining_reconstructs_then_minimax_starts():
+    model, wrappers = build(anonymizer_pretrain_iters=1, schedule='both')
+    t = snapshot(model.utility)
+    log = model.train_step(batch(), wrappers)
+    assert set(log) == {'loss_reconstruction'}
+    assert changed(t, model.utility) == []
+    log = model.train_step(batch(), wrappers)
+    assert {'loss_anonymizer', 'loss_utility', 'loss_privacy'} <= set(log)
+    assert int(model.state_dict()['train_steps']) == 2
+
+
+def test_predict_runs_f_t_on_anonymized_frames():
+    model, _ = build()
+    model.eval()
+    data = model.data_preprocessor(batch(), False)
+    with torch.no_grad():
+        out = model(data['inputs'], data['data_samples'], mode='predict')
+        anon = model(data['inputs'], mode='tensor')
+        direct = model.utility.predict(model._normalize(anon),
+                                       data['data_samples'])
+    assert anon.shape == data['inputs'].shape
+    assert 0 <= float(anon.min()) and float(anon.max()) <= 1
+    assert len(out) == 2 and out[0].pred_score.shape == (3, )
+    assert torch.allclose(out[0].pred_score, direct[0].pred_score)
+
+
+def test_bad_arguments():
+    for kw, match in [(dict(penalty_space='latent'), 'penalty_space'),
+                      (dict(schedule='random'), 'schedule'),
+                      (dict(anonymizer_pretrain_iters=-1), 'pretrain'),
+                      (dict(privacy_frames_per_clip=0), 'frames_per_clip')]:
+        with pytest.raises(ValueError, match=match):
+            MODELS.build(model_cfg(**kw))
