@@ -1,18 +1,26 @@
-"""Anonymize videos: every person replaced by a pose-following avatar.
+"""Anonymize videos with any anonymizer backend (avatar, baseline, f_A).
 
     python tools/anonymize_videos.py INPUT OUT_DIR [--config CFG]
-        [--num-shards N --shard-id I] [--workers K]
+        [--cfg-options KEY=VALUE ...] [--num-shards N --shard-id I]
+        [--workers K]
+
+The backend is the config's ``anonymizer`` dict (configs/anonymization/:
+pose-following avatars, the blur / pixelate / blackout baselines, or a
+trained penalty-minimax anonymizer f_A); ``--cfg-options`` overrides its
+keys, e.g. ``--config configs/anonymization/learned_penalty-minimax.py
+--cfg-options checkpoint=work_dirs/x/epoch_5.pth``.
 
 INPUT is a video file, a folder (searched recursively) or an MMAction2
 annotation list (``<path> <label>`` lines, paths relative to --video-root,
 default: the list's folder). For every video it writes
 ``OUT_DIR/<relative path>.mp4`` (same frame count, size and fps) and
 ``OUT_DIR/<relative path>.privacy_mask.npz`` (key ``non_sensitive``: bool
-T x H x W, True = synthetic), rewrites the annotation list into OUT_DIR,
-and keeps ``OUT_DIR/report.json`` (per-video status, frames, seconds, fps,
-seconds per stage). Re-running skips finished videos; unreadable videos are
-reported and skipped. A cluster job array splits a dataset with
-``--num-shards N --shard-id $SLURM_ARRAY_TASK_ID``.
+T x H x W, True = non-sensitive (synthetic); all False for backends whose
+every pixel derives from real ones), rewrites the annotation list into
+OUT_DIR, and keeps ``OUT_DIR/report.json`` (per-video status, frames,
+seconds, fps, seconds per stage). Re-running skips finished videos;
+unreadable videos are reported and skipped. A cluster job array splits a
+dataset with ``--num-shards N --shard-id $SLURM_ARRAY_TASK_ID``.
 """
 import argparse
 import json
@@ -40,6 +48,12 @@ def parse_args(argv=None):
                         help='anonymizer config (a Python file defining '
                         '`anonymizer = dict(type=...)`); default: the '
                         'offline avatar pipeline')
+    parser.add_argument('--cfg-options', nargs='+', default=None,
+                        metavar='KEY=VALUE',
+                        help='override keys of the config\'s `anonymizer` '
+                        'dict; values are Python literals when they parse, '
+                        'else strings; dotted keys for nested dicts, e.g. '
+                        'checkpoint=work_dirs/x/epoch_5.pth pose.fov_deg=50')
     parser.add_argument('--video-root', default=None,
                         help='folder the annotation list paths are relative '
                         'to (default: the list\'s folder)')
@@ -64,7 +78,8 @@ def main(argv=None):
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format='%(levelname)s %(message)s')
     builder = AnonymizerBuilder.from_file(
-        args.config, threads=args.threads_per_worker)
+        args.config, threads=args.threads_per_worker,
+        cfg_options=args.cfg_options)
     job = VideoBatchJob(args.input, args.out_dir, builder,
                         video_root=args.video_root,
                         num_shards=args.num_shards, shard_id=args.shard_id,

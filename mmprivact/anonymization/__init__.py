@@ -13,11 +13,13 @@ anonymizer over a dataset.
 from .anonymized_video import AnonymizedVideo
 from .anonymizer_registry import ANONYMIZERS, build_anonymizer
 from .avatar_anonymizer import AvatarAnonymizer
+from .learned_anonymizer import LearnedAnonymizer
 from .obfuscation_anonymizer import ObfuscationAnonymizer
 from .stage_registry import StageRegistry
 from .video_batch_job import VideoBatchJob
 
 __all__ = [
     'AnonymizedVideo', 'ANONYMIZERS', 'build_anonymizer', 'AvatarAnonymizer',
-    'ObfuscationAnonymizer', 'StageRegistry', 'VideoBatchJob'
+    'LearnedAnonymizer', 'ObfuscationAnonymizer', 'StageRegistry',
+    'VideoBatchJob'
 ]

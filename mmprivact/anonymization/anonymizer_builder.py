@@ -1,7 +1,61 @@
 """A picklable anonymizer factory built from a config file."""
+import ast
+import copy
 import os.path as osp
 import runpy
-from typing import Any, Dict
+from typing import Any, Dict, Optional, Sequence
+
+
+def _parse_value(text: str) -> Any:
+    """A Python literal (``50``, ``None``, ``(8, 8)``, ``'x'``) or the text."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return text
+
+
+def apply_cfg_options(cfg: Dict[str, Any],
+                      options: Sequence[str]) -> Dict[str, Any]:
+    """Override keys of an anonymizer config with ``KEY=VALUE`` strings.
+
+    Values are parsed as Python literals when possible (``50``, ``1e-3``,
+    ``None``, ``True``, ``(8, 8)``, ``"'quoted'"``), else kept as strings
+    (``work_dirs/x/epoch_5.pth``). Dotted keys reach into nested dicts:
+    ``pose.fov_deg=50`` sets ``cfg['pose']['fov_deg']``; a missing dict on
+    the way is created.
+
+    Args:
+        cfg (dict): The config; not modified.
+        options (Sequence[str]): ``KEY=VALUE`` strings, applied in order.
+
+    Returns:
+        dict: A copy of ``cfg`` with the overrides.
+
+    Raises:
+        ValueError: If an option is not ``KEY=VALUE`` or a dotted key runs
+            into a value that is not a dict.
+    """
+    cfg = copy.deepcopy(cfg)
+    for option in options:
+        key, sep, text = option.partition('=')
+        parts = key.strip().split('.')
+        if not sep or not all(parts):
+            raise ValueError(
+                f'--cfg-options {option!r}: expected KEY=VALUE (dotted keys '
+                "for nested dicts), e.g. checkpoint=work_dirs/x/epoch_5.pth "
+                'or pose.fov_deg=50.')
+        node = cfg
+        for depth, part in enumerate(parts[:-1]):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                where = '.'.join(parts[:depth + 1])
+                raise ValueError(
+                    f'--cfg-options {option!r}: {where!r} is {node!r}, not '
+                    f'a dict, so {parts[depth + 1]!r} cannot be set in it; '
+                    f'override {where!r} as a whole with a dict literal, '
+                    f"e.g. {where}=\"{{'type': ...}}\".")
+        node[parts[-1]] = _parse_value(text)
+    return cfg
 
 
 class AnonymizerBuilder:
@@ -26,12 +80,18 @@ class AnonymizerBuilder:
         self.threads = int(threads)
 
     @classmethod
-    def from_file(cls, path: str, threads: int = 1) -> 'AnonymizerBuilder':
+    def from_file(cls,
+                  path: str,
+                  threads: int = 1,
+                  cfg_options: Optional[Sequence[str]] = None
+                  ) -> 'AnonymizerBuilder':
         """Read ``anonymizer = dict(...)`` from a Python config file.
 
         Args:
             path (str): Config file.
             threads (int): Threads per worker.
+            cfg_options (Sequence[str], optional): ``KEY=VALUE`` overrides
+                of the ``anonymizer`` dict (:func:`apply_cfg_options`).
 
         Returns:
             AnonymizerBuilder: The builder.
@@ -44,7 +104,13 @@ class AnonymizerBuilder:
         if 'anonymizer' not in namespace:
             raise KeyError(f'{path!r} defines no `anonymizer = dict(type='
                            "'AvatarAnonymizer', ...)`.")
-        return cls(namespace['anonymizer'], threads)
+        cfg = namespace['anonymizer']
+        if cfg_options:
+            if not isinstance(cfg, dict):
+                raise ValueError(f'{path!r}: `anonymizer` must be a dict to '
+                                 f'take --cfg-options; got {cfg!r}.')
+            cfg = apply_cfg_options(cfg, cfg_options)
+        return cls(cfg, threads)
 
     def __call__(self) -> Any:
         import cv2

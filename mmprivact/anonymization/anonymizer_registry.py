@@ -1,9 +1,10 @@
-"""Registry of whole-video anonymizers (avatar pipeline, baselines)."""
+"""Registry of whole-video anonymizers (avatar pipeline, baselines, f_A)."""
 from typing import Any
 
 from .stage_registry import StageRegistry
 
-#: ``dict(type='AvatarAnonymizer', ...)`` or an obfuscation baseline.
+#: ``dict(type='AvatarAnonymizer', ...)``, an obfuscation baseline or a
+#: trained f_A (``LearnedAnonymizer``).
 ANONYMIZERS = StageRegistry('anonymizer')
 
 
@@ -16,5 +17,6 @@ def build_anonymizer(cfg: Any) -> Any:
     Returns:
         object: The anonymizer.
     """
-    from . import avatar_anonymizer, obfuscation_anonymizer  # noqa: F401
+    from . import (avatar_anonymizer, learned_anonymizer,  # noqa: F401
+                   obfuscation_anonymizer)
     return ANONYMIZERS.build(cfg)
