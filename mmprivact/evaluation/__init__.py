@@ -1,8 +1,20 @@
 """Privacy-leakage measurement: attackers that read private attributes."""
+from . import metrics, privacy_attribute_sets
 from .frame_attribute_probe import (FrameAttributeProbe,
                                     load_labelled_frames,
                                     train_attribute_probe)
+from .metrics import PrivacyLeakageMetric
+from .multilabel_scores import (average_precision,
+                                class_mean_average_precision, f1_per_class,
+                                macro_f1, top1_accuracy)
+from .privacy_attacker import (PrivacyAttacker, anonymize_frames,
+                               leakage_metrics, train_and_score)
+from .privacy_attribute_sets import PrivacyAttributeSplit
 
 __all__ = [
-    'FrameAttributeProbe', 'load_labelled_frames', 'train_attribute_probe'
+    'FrameAttributeProbe', 'load_labelled_frames', 'train_attribute_probe',
+    'metrics', 'privacy_attribute_sets', 'PrivacyLeakageMetric',
+    'average_precision', 'class_mean_average_precision', 'f1_per_class',
+    'macro_f1', 'top1_accuracy', 'PrivacyAttacker', 'anonymize_frames',
+    'leakage_metrics', 'train_and_score', 'PrivacyAttributeSplit'
 ]

@@ -41,6 +41,12 @@ class UNetAnonymizer(BaseModule):
     for CPU-sized experiments such as the synthetic benchmark, not the
     paper's network.
 
+    ``residual=True`` makes the output ``sigmoid(logit(x) + head(...))``
+    with a zero-initialised head, so f_A starts as the identity map (up to
+    clamping x to [1e-3, 1 - 1e-3]) instead of learning it during the L1
+    pre-training: a shortcut for CPU-sized runs; the paper's f_A is
+    ``residual=False``.
+
     Args:
         encoder (str): ``'resnet'`` (MMAction2 ResNet, the paper's choice)
             or ``'conv'``.
@@ -51,6 +57,7 @@ class UNetAnonymizer(BaseModule):
         decoder_channels (Sequence[int]): Five decoder widths, deep to
             shallow. Defaults to ``(256, 128, 64, 32, 16)``.
         norm (str): ``'BN'`` or ``'GN'`` in encoder and decoder.
+        residual (bool): Start as the identity map (see above).
         init_cfg (dict | list, optional): MMEngine init config.
     """
 
@@ -61,6 +68,7 @@ class UNetAnonymizer(BaseModule):
                  decoder: str = 'unet++',
                  decoder_channels: Sequence[int] = (256, 128, 64, 32, 16),
                  norm: str = 'BN',
+                 residual: bool = False,
                  init_cfg: Optional[Dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if encoder_depth not in (18, 34):
@@ -118,6 +126,18 @@ class UNetAnonymizer(BaseModule):
         # Full resolution: the top decoder node plus the input image.
         self.final = _ConvBlock(width[0] + 3, decoder_channels[4], norm)
         self.head = nn.Conv2d(decoder_channels[4], 3, 3, padding=1)
+        self.residual = bool(residual)
+        self._zero_head()
+
+    def _zero_head(self) -> None:
+        if self.residual:
+            nn.init.zeros_(self.head.weight)
+            nn.init.zeros_(self.head.bias)
+
+    def init_weights(self) -> None:
+        """MMEngine init, keeping a residual f_A's identity start."""
+        super().init_weights()
+        self._zero_head()
 
     def _encode(self, x: torch.Tensor) -> List[torch.Tensor]:
         if self.encoder_type == 'conv':
@@ -172,5 +192,8 @@ class UNetAnonymizer(BaseModule):
                         torch.cat(skips + [below], 1))
             top = grid[(0, 4)]
         out = self.final(torch.cat([self._up(top, x), x], 1))
-        out = torch.sigmoid(self.head(out))
-        return out[..., :h, :w]
+        out = self.head(out)
+        if self.residual:
+            x = x.clamp(1e-3, 1 - 1e-3)
+            out = out + torch.log(x / (1 - x))
+        return torch.sigmoid(out)[..., :h, :w]

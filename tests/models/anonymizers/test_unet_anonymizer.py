@@ -62,3 +62,13 @@ def test_load_trained_anonymizer(tmp_path):
     with pytest.raises(KeyError, match='anonymizer'):
         load_trained_anonymizer(str(path), anonymizer=dict(
             type='UNetAnonymizer', **TINY))
+
+
+def test_residual_f_a_starts_as_identity_and_still_learns():
+    model = UNetAnonymizer(residual=True, **TINY)
+    model.init_weights()
+    x = torch.rand(2, 3, 32, 32) * 0.99 + 0.005
+    y = model(x)
+    assert torch.allclose(y, x, atol=1e-5)
+    (y - 0.5).pow(2).mean().backward()
+    assert model.head.weight.grad.abs().sum() > 0
