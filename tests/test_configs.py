@@ -196,14 +196,15 @@ def test_config_builds_model(path: Path):
     model = MODELS.build(cfg.model)
     num_params = sum(p.numel() for p in model.parameters())
     assert num_params > 0
-    head = cfg.model.get('cls_head') or {}
+    minimax = cfg.model.get('type') == 'PenaltyMinimaxRecognizer'
+    head = (cfg.model.utility if minimax else cfg.model).get('cls_head') or {}
     if 'num_classes' in cfg and 'num_classes' in head:
         assert head['num_classes'] == cfg.num_classes, (
             f'{path.name}: head has {head["num_classes"]} classes, the '
             f'dataset {cfg.num_classes}')
     batch = _random_video_batch(cfg)
-    if batch is None or cfg.model.get('type') not in ('Recognizer2D',
-                                                      'Recognizer3D'):
+    if batch is None or cfg.model.get('type') not in (
+            'Recognizer2D', 'Recognizer3D', 'PenaltyMinimaxRecognizer'):
         return  # built; the forward needs inputs we cannot synthesise here
     model.eval()
     with torch.no_grad():

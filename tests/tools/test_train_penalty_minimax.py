@@ -1,0 +1,88 @@
+"""The penalty-minimax model through the usual tools: train, checkpoint,
+resume, test, then reuse the trained f_A (loader and leakage tool)."""
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[2]
+CONFIG = (REPO / 'configs' / 'penalty_minimax' /
+          'r3d_r18-w8_minimax-b0.5_1xb8-8x4x1-8e_synthetic.py')
+
+
+def _tiny_options(data_root):
+    opts = ['model.utility.backbone.base_channels=4',
+            'model.utility.cls_head.in_channels=32',
+            'model.anonymizer.encoder_channels=(4,4,8,8,8)',
+            'model.anonymizer.decoder_channels=(8,8,8,8,4)',
+            'model.privacy.hidden_channels=16', 'model.privacy.proj_dim=8',
+            'model.anonymizer_pretrain_iters=2',
+            'default_hooks.logger.interval=1', 'train_cfg.val_interval=100']
+    for split in ('train', 'val', 'test'):
+        opts += [f'{split}_dataloader.dataset.data_root={data_root}',
+                 f'{split}_dataloader.batch_size=4',
+                 f'{split}_dataloader.num_workers=0',
+                 f'{split}_dataloader.persistent_workers=False']
+    return opts
+
+
+def _run(script, *args, env):
+    res = subprocess.run([sys.executable, str(REPO / 'tools' / script),
+                          *map(str, args)], cwd=REPO, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    return res.stdout + res.stderr
+
+
+@pytest.mark.slow
+def test_train_resume_test_and_reuse_f_a(tiny_synthetic, tmp_path,
+                                         monkeypatch):
+    home = tmp_path / 'home'
+    monkeypatch.setenv('MMPRIVACT_HOME', str(home))
+    env = dict(os.environ)
+    work = tmp_path / 'work'
+    opts = _tiny_options(tiny_synthetic)
+    iters = 4  # 16 training videos / batch 4
+
+    out = _run('train.py', CONFIG, '--work-dir', work, '--cfg-options',
+               'train_cfg.max_epochs=1', *opts, env=env)
+    # 2 reconstruction iterations, then both minimax steps every iteration
+    assert re.search(r'\[1\]\[2/4\].*loss_reconstruction', out)
+    last = re.search(r'\[1\]\[4/4\].*', out).group(0)
+    for key in ('loss_anonymizer', 'penalty_active', 'rms_change',
+                'loss_utility', 'loss_privacy', 'anonymizer.lr',
+                'utility.lr', 'privacy.lr'):
+        assert key in last, key
+
+    out = _run('train.py', CONFIG, '--work-dir', work, '--resume',
+               '--cfg-options', 'train_cfg.max_epochs=2', *opts, env=env)
+    assert re.search(r'resumed epoch: 1, iter: %d' % iters, out)
+    assert re.search(r'Epoch\(train\) +\[2\]\[1/%d\]' % iters, out)
+    ckpt = torch.load(work / 'epoch_2.pth', weights_only=False)
+    assert int(ckpt['state_dict']['train_steps']) == 2 * iters
+    assert set(ckpt['optimizer']) >= {'anonymizer', 'utility', 'privacy'}
+
+    out = _run('test.py', CONFIG, work / 'epoch_2.pth', '--work-dir',
+               tmp_path / 'test', '--cfg-options', *opts, env=env)
+    top1 = float(re.search(r'acc/top1: ([0-9.]+)', out).group(1))
+    assert 0.0 <= top1 <= 1.0
+
+    # The trained f_A, from the same checkpoint, with its saved config.
+    from mmprivact.models.anonymizers import load_trained_anonymizer
+    f_a = load_trained_anonymizer(str(work / 'epoch_2.pth'))
+    frames = torch.rand(2, 3, 32, 32)
+    assert f_a(frames).shape == frames.shape
+
+    out = _run('eval_privacy_leakage.py', '--dataset', 'synthetic',
+               '--data-root', tiny_synthetic, '--anonymizer-checkpoint',
+               work / 'epoch_2.pth', '--names', 'b0.5', '--epochs', '1',
+               '--size', '32', '--frames-per-video', '2', '--out',
+               tmp_path / 'leak', env=env)
+    rows = json.loads((tmp_path / 'leak' / 'leakage.json').read_text())
+    rows = rows['rows'] if isinstance(rows, dict) else rows
+    assert [r['name'] for r in rows] == ['raw', 'b0.5']
