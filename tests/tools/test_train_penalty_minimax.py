@@ -86,3 +86,13 @@ def test_train_resume_test_and_reuse_f_a(tiny_synthetic, tmp_path,
     rows = json.loads((tmp_path / 'leak' / 'leakage.json').read_text())
     rows = rows['rows'] if isinstance(rows, dict) else rows
     assert [r['name'] for r in rows] == ['raw', 'b0.5']
+
+    image = tmp_path / 'examples.png'
+    _run('analysis/minimax_examples.py', '--checkpoints',
+         f'B=0.5:{work / "epoch_2.pth"}', '--data', tiny_synthetic, '--num',
+         '3', '--size', '32', '--out', image, env=env)
+    import cv2
+    grid = cv2.imread(str(image))
+    # raw + one checkpoint column; a title bar and one row per identity
+    assert grid.shape[1] == 2 * (32 + 4)
+    assert grid.shape[0] > 18 and (grid.shape[0] - 18) % (32 + 4) == 0
