@@ -2,8 +2,9 @@
 from .accountant import (ACCOUNTANTS, PrivacyAccountant,
                          calibrate_noise_multiplier, compute_epsilon,
                          epsilon_of_history)
+from .ghost_clipping import GhostClipper, build_ghost_clipper
 from .masked_aggregation import (clip_per_video, masked_dp_aggregate,
-                                 sum_rows_per_video)
+                                 privatize_clipped_sum, sum_rows_per_video)
 from .per_sample_grads import (check_per_sample_privacy,
                                convert_batchnorm_to_groupnorm,
                                make_per_sample, per_sample_grads)
@@ -12,6 +13,7 @@ __all__ = [
     'ACCOUNTANTS', 'PrivacyAccountant', 'compute_epsilon',
     'calibrate_noise_multiplier', 'epsilon_of_history',
     'masked_dp_aggregate', 'clip_per_video', 'sum_rows_per_video',
+    'privatize_clipped_sum', 'GhostClipper', 'build_ghost_clipper',
     'check_per_sample_privacy', 'convert_batchnorm_to_groupnorm',
     'make_per_sample', 'per_sample_grads'
 ]

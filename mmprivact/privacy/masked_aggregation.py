@@ -121,16 +121,54 @@ def masked_dp_aggregate(*,
     else:
         masked, diffs = None, full
     clipped, norms = clip_per_video(diffs, max_grad_norm)
-    out = []
+    sums = []
     for k, term in enumerate(clipped):
         total = term.sum(0)
         if masked is not None:
             total = total + masked[k].sum(0)  # the public part, unclipped
+        sums.append(total)
+    return privatize_clipped_sum(
+        sums, norms, max_grad_norm=max_grad_norm,
+        noise_multiplier=noise_multiplier,
+        expected_batch_size=expected_batch_size, generator=generator,
+        secure_mode=secure_mode, add_noise=add_noise)
+
+
+def privatize_clipped_sum(clipped_sums: Sequence[torch.Tensor],
+                          norms: torch.Tensor,
+                          *,
+                          max_grad_norm: float,
+                          noise_multiplier: float,
+                          expected_batch_size: float,
+                          generator: Optional[torch.Generator] = None,
+                          secure_mode: bool = False,
+                          add_noise: bool = True
+                          ) -> Tuple[List[torch.Tensor], Dict[str, float]]:
+    """Add the Gaussian noise to a clipped sum and divide by E|B|.
+
+    The last step of :func:`masked_dp_aggregate`, shared with the fast
+    path (:class:`GhostClipper`), which computes the clipped sum without
+    per-sample gradients.
+
+    Args:
+        clipped_sums (Sequence[Tensor]): Per parameter, ``sum_i h_i + sum_i
+            clip_C(g_i - h_i)`` (maskdp) or ``sum_i clip_C(g_i)`` (dpsgd).
+        norms (Tensor): (V,) per-video norms before clipping (statistics).
+        max_grad_norm, noise_multiplier, expected_batch_size, generator,
+        secure_mode, add_noise: As in :func:`masked_dp_aggregate`.
+
+    Returns:
+        tuple: The update direction per parameter and the statistics of
+        :func:`masked_dp_aggregate`.
+    """
+    out = []
+    for total in clipped_sums:
         if add_noise and noise_multiplier > 0:
             total = total + _generate_noise(
                 std=noise_multiplier * max_grad_norm, reference=total,
                 generator=generator, secure_mode=secure_mode)
         out.append(total / expected_batch_size)
+    num_videos = int(norms.numel())
     stats = dict(
         clip_fraction=float((norms > max_grad_norm).float().mean())
         if num_videos else 0.0,
