@@ -12,8 +12,14 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper
 
 from mmaction.registry import OPTIM_WRAPPERS
-from mmprivact.privacy.masked_aggregation import masked_dp_aggregate
-from mmprivact.privacy.per_sample_grads import make_per_sample
+from mmengine.logging import print_log
+
+from mmprivact.privacy.ghost_clipping import build_ghost_clipper
+from mmprivact.privacy.masked_aggregation import (masked_dp_aggregate,
+                                                  privatize_clipped_sum)
+from mmprivact.privacy.per_sample_grads import (check_per_sample_privacy,
+                                                disable_inplace_activations,
+                                                make_per_sample)
 
 _HOOK_FIX = ("Add dict(type='PrivacyAccountantHook', ...) to custom_hooks: "
              'it sets the noise from noise_multiplier or target_epsilon and '
@@ -30,9 +36,19 @@ class MaskDPOptimWrapper(OptimWrapper):
         maskdp: ( sum_i h_i + sum_i clip_C(g_i - h_i) + N(0, s^2 C^2 I) ) / E|B|
         dpsgd:  ( sum_i clip_C(g_i)                   + N(0, s^2 C^2 I) ) / E|B|
 
-    ``g_i`` / ``h_i`` are video i's gradients on the full / masked view, from
-    Opacus' per-sample hooks; rows of one video (clips, crops, the frames
-    of a 2D recognizer) are summed before clipping. The mode is the data
+    ``g_i`` / ``h_i`` are video i's gradients on the full / masked view;
+    rows of one video (clips, crops, the frames of a 2D recognizer) are
+    summed before clipping. Two ways to compute the clipped sum, with the
+    same result to float tolerance: ``clipping='fast'`` (default;
+    :class:`GhostClipper`: per-video norms from the layers' inputs and
+    output gradients, ghost norms or per-video instantiation per layer,
+    then the clipped sum directly, one backward pass without parameter
+    gradients) and ``clipping='exact'`` (Opacus' per-sample gradient
+    hooks; every row's full gradient is formed, for verification). A model
+    with a trainable layer the fast path does not cover (anything but
+    Conv1d/2d/3d, Linear, GroupNorm, LayerNorm) is refused with an error
+    naming the layers, or, with ``fallback_to_exact=True``, trains on the
+    exact path with a warning naming them. The mode is the data
     preprocessor's (:class:`MaskDPDataPreprocessor`), so one config switch
     selects it (``none`` makes this an ordinary optimizer wrapper, so the
     three modes share sampler, schedule and everything else). The noise multiplier and ``E|B| = q N`` are set by
@@ -61,9 +77,16 @@ class MaskDPOptimWrapper(OptimWrapper):
         check_first_step (bool): On the first step, check that the
             per-sample gradients add up to the ordinary gradient (catches
             layers the hooks do not see). Defaults to True.
+        clipping (str): ``'fast'`` or ``'exact'``, see above. Defaults to
+            ``'fast'``.
+        fallback_to_exact (bool): With ``clipping='fast'``, train on the
+            exact path (warning) instead of raising when a trainable layer
+            is not covered by the fast path. Defaults to False.
         **kwargs: ``accumulative_counts`` (must be 1) and ``clip_grad``
             (must be None) of :class:`OptimWrapper`.
     """
+
+    CLIPPING = ('fast', 'exact')
 
     def __init__(self,
                  optimizer: torch.optim.Optimizer,
@@ -72,7 +95,12 @@ class MaskDPOptimWrapper(OptimWrapper):
                  secure_mode: bool = False,
                  noise_seed: Optional[int] = None,
                  check_first_step: bool = True,
+                 clipping: str = 'fast',
+                 fallback_to_exact: bool = False,
                  **kwargs) -> None:
+        if clipping not in self.CLIPPING:
+            raise ValueError(f'clipping must be one of {self.CLIPPING}, got '
+                             f'{clipping!r}.')
         if kwargs.get('clip_grad') is not None:
             raise ValueError(
                 'MaskDPOptimWrapper clips each video\'s gradient to '
@@ -93,6 +121,13 @@ class MaskDPOptimWrapper(OptimWrapper):
         self.max_grad_norm = float(max_grad_norm)
         self.secure_mode = bool(secure_mode)
         self.check_first_step = check_first_step
+        self.clipping = clipping
+        self.fallback_to_exact = bool(fallback_to_exact)
+        # What actually runs: 'exact' also where 'fast' had to fall back.
+        self.clipping_used: Optional[str] = None
+        self._ghost = None
+        self._fast_sums: Optional[List[torch.Tensor]] = None
+        self._fast_norms: Optional[torch.Tensor] = None
         self.noise_multiplier: Optional[float] = None
         self.expected_batch_size: Optional[float] = None
         self.private_steps = 0
@@ -151,8 +186,34 @@ class MaskDPOptimWrapper(OptimWrapper):
         if self._pending_rng_state is not None:
             self.noise_generator.set_state(self._pending_rng_state)
         # Non-private mode: ordinary gradients, no hooks.
-        self._grad_sample_module = (make_per_sample(inner)
-                                    if self.is_private else False)
+        if not self.is_private:
+            self._grad_sample_module = False
+            return
+        if self.clipping == 'fast':
+            check_per_sample_privacy(inner)
+            disable_inplace_activations(inner)
+            self._ghost, reason = build_ghost_clipper(inner)
+            if self._ghost is not None:
+                self._grad_sample_module = True
+                self.clipping_used = 'fast'
+                return
+            if not self.fallback_to_exact:
+                raise ValueError(
+                    f'MaskDPOptimWrapper: clipping=\'fast\' is not '
+                    f'possible: {reason}. Freeze or replace these layers, '
+                    'or set optim_wrapper.fallback_to_exact=True (or '
+                    'clipping=\'exact\') to train with exact per-sample '
+                    'gradients (same result, slower, batch x parameters '
+                    'of memory).')
+            message = (f'MaskDPOptimWrapper: clipping=\'fast\' is not '
+                       f'possible: {reason}. Falling back to exact per-sample '
+                       'gradients (Opacus hooks; same result, slower and '
+                       'batch x parameters of memory). Freeze or replace '
+                       'these layers to get the fast path.')
+            warnings.warn(message)
+            print_log(message, logger='current', level=30)
+        self._grad_sample_module = make_per_sample(inner)
+        self.clipping_used = 'exact'
 
     @property
     def is_private(self) -> bool:
@@ -199,20 +260,74 @@ class MaskDPOptimWrapper(OptimWrapper):
             out.append(gs.sum(1) * rows)
         return out
 
-    def _check_sum(self, params, per_row) -> None:
-        """Per-sample gradients must add up to the ordinary gradient."""
-        rows = per_row[0].shape[0]
-        for p, g in zip(params, per_row):
-            if p.grad is None:
+    def _check_sum(self, params, per_row, ordinary=None, rows=None) -> None:
+        """Per-sample gradients must add up to the ordinary gradient.
+
+        Args:
+            params (list): The trainable parameters.
+            per_row (list): Per parameter, per-row gradients (R, *shape)
+                of the per-sample losses (or their sum, (1, *shape)).
+            ordinary (list, optional): The ordinary gradients (default:
+                ``p.grad``).
+            rows (int, optional): R (default: ``per_row[0].shape[0]``).
+        """
+        rows = per_row[0].shape[0] if rows is None else rows
+        if ordinary is None:
+            ordinary = [p.grad for p in params]
+        for p, g, grad in zip(params, per_row, ordinary):
+            if grad is None:
                 continue
             total = g.sum(0) / rows
-            if not torch.allclose(total, p.grad, rtol=1e-3, atol=1e-6):
+            if not torch.allclose(total, grad, rtol=1e-3, atol=1e-6):
                 raise RuntimeError(
                     'Per-sample gradients do not add up to the gradient of '
                     f'a parameter of shape {tuple(p.shape)} (max deviation '
-                    f'{(total - p.grad).abs().max():.3g}); some computation '
-                    'is invisible to the Opacus hooks (an in-place op, a '
-                    'custom autograd function or a functional layer).')
+                    f'{(total - grad).abs().max():.3g}); some computation '
+                    'is invisible to the per-sample machinery (an in-place '
+                    'op, a custom autograd function or a functional use of '
+                    'a layer\'s weight).')
+
+    def backward(self, loss: torch.Tensor, **kwargs) -> None:
+        """The loss's backward pass; on the fast path, the clipped sum.
+
+        On the fast path no parameter gradient is computed: the gradients
+        at the layers' outputs give each video's norm and then the clipped
+        per-video sum, kept for :meth:`step`. Otherwise as
+        :meth:`OptimWrapper.backward` (the exact path's hooks record
+        per-sample gradients).
+        """
+        if self._ghost is None or not self.is_private:
+            super().backward(loss, **kwargs)
+            return
+        layout = self._preprocessor.last_layout
+        if layout is None:
+            raise RuntimeError(
+                'No batch layout from the data preprocessor: the loss was '
+                'not computed on a batch that MaskDPDataPreprocessor '
+                'prepared in training mode.')
+        video_index, masked = layout['video_index'], layout['masked']
+        rows = len(video_index)
+        params = self._params()
+        check = self.check_first_step and self.private_steps == 0
+        if check:
+            ordinary = torch.autograd.grad(loss, params, retain_graph=True,
+                                           allow_unused=True)
+        # MMAction2's loss is a mean over the R rows: R * its gradient is
+        # the sum of the rows' per-sample gradients.
+        self._ghost.backward(loss, loss_scale=rows)
+        if check:
+            plain = self._ghost.plain_sum()
+            self._check_sum(params, [
+                plain.get(p, torch.zeros_like(p)).unsqueeze(0) for p in params
+            ], [g for g in ordinary], rows=rows)
+        sums, norms = self._ghost.clipped_sum(
+            video_index=video_index,
+            masked=masked,
+            max_grad_norm=self.max_grad_norm,
+            mode=self.mode)
+        self._fast_sums = [sums.get(p, torch.zeros_like(p)) for p in params]
+        self._fast_norms = norms
+        self._inner_count += 1
 
     def private_direction(self, *, empty: bool = False
                           ) -> List[torch.Tensor]:
@@ -226,6 +341,9 @@ class MaskDPOptimWrapper(OptimWrapper):
                                f'{_HOOK_FIX}')
         params = self._params()
         layout = None if empty else self._preprocessor.last_layout
+        if self._ghost is not None:
+            return self._fast_direction(params, empty=empty
+                                        or layout is None)
         if layout is None:
             rows, per_row = 0, [p.new_zeros((0, ) + tuple(p.shape))
                                 for p in params]
@@ -258,6 +376,38 @@ class MaskDPOptimWrapper(OptimWrapper):
             generator=self.noise_generator,
             secure_mode=self.secure_mode,
             add_noise=rank == 0)
+        return self._finish_direction(direction, stats, num_videos,
+                                      world_size)
+
+    def _fast_direction(self, params: List[nn.Parameter], *,
+                        empty: bool) -> List[torch.Tensor]:
+        """The private direction from the fast path's clipped sum."""
+        if empty:
+            sums = [torch.zeros_like(p) for p in params]
+            norms = params[0].new_zeros(0)
+        else:
+            if self._fast_sums is None:
+                raise RuntimeError(
+                    'step() without backward(): on the fast clipping path '
+                    'the clipped sum is computed in backward(loss); use '
+                    'update_params(loss) or backward(loss) then step().')
+            sums, norms = self._fast_sums, self._fast_norms
+        rank, world_size = get_dist_info()
+        direction, stats = privatize_clipped_sum(
+            sums, norms,
+            max_grad_norm=self.max_grad_norm,
+            noise_multiplier=self.noise_multiplier,
+            expected_batch_size=self.expected_batch_size,
+            generator=self.noise_generator,
+            secure_mode=self.secure_mode,
+            add_noise=rank == 0)
+        return self._finish_direction(direction, stats, int(norms.numel()),
+                                      world_size)
+
+    def _finish_direction(self, direction: List[torch.Tensor], stats: dict,
+                          num_videos: int, world_size: int
+                          ) -> List[torch.Tensor]:
+        """All-reduce across ranks and keep the step's statistics."""
         if world_size > 1:
             flat = torch.cat([d.flatten() for d in direction])
             dist.all_reduce(flat)
@@ -303,6 +453,9 @@ class MaskDPOptimWrapper(OptimWrapper):
         super().zero_grad(**kwargs)
         for p in self._params():
             p.grad_sample = None
+        if self._ghost is not None:
+            self._ghost.clear()
+        self._fast_sums = self._fast_norms = None
         if self._preprocessor is not None:
             self._preprocessor.last_layout = None
 

@@ -99,7 +99,7 @@ def private_direction(model, wrapper, batch):
         data = model.data_preprocessor(batch, True)
         losses = model._run_forward(data, mode='loss')
     loss, _ = model.parse_losses(losses)
-    loss.backward()
+    wrapper.backward(loss)  # as update_params does (the fast path's work)
     direction = wrapper.private_direction()
     wrapper.zero_grad()
     return direction

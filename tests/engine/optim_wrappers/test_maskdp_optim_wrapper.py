@@ -57,9 +57,11 @@ def _reference(model, videos, labels, masks, *, C, E, mode):
     return [t / E for t in total]
 
 
+@pytest.mark.parametrize('clipping', ['fast', 'exact'])
 @pytest.mark.parametrize('mode', ['maskdp', 'dpsgd'])
 @pytest.mark.parametrize('builder,clips', [(build_model, 1), (build_tsn, 3)])
-def test_direction_equals_per_example_autograd(mode, builder, clips):
+def test_direction_equals_per_example_autograd(mode, builder, clips,
+                                               clipping):
     model = builder(mode)
     if builder is build_tsn:  # frames of a video are rows: (B, segs, C,H,W)
         g = torch.Generator().manual_seed(1)
@@ -70,7 +72,7 @@ def test_direction_equals_per_example_autograd(mode, builder, clips):
         videos, labels, masks = random_batch(4, seed=1)
     C, E = 0.05, 3.0
     expected = _reference(model, videos, labels, masks, C=C, E=E, mode=mode)
-    wrapper = build_wrapper(model, max_grad_norm=C)
+    wrapper = build_wrapper(model, max_grad_norm=C, clipping=clipping)
     wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
                               expected_batch_size=E)
     got = private_direction(model, wrapper,
@@ -78,6 +80,7 @@ def test_direction_equals_per_example_autograd(mode, builder, clips):
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    assert wrapper.clipping_used == clipping  # no silent fallback
     # Some videos were clipped, so the check is not vacuous.
     assert wrapper.last_stats['clip_fraction'] > 0
 
@@ -90,14 +93,15 @@ def _pre_noise(model, wrapper, videos, labels, masks):
 @settings(max_examples=8, deadline=None)
 @given(seed=st.integers(0, 10_000), victim=st.integers(0, 2),
        scale=st.sampled_from([0.1, 1.0, 30.0]),
-       C=st.sampled_from([0.01, 0.3, 5.0]))
+       C=st.sampled_from([0.01, 0.3, 5.0]),
+       clipping=st.sampled_from(['fast', 'exact']))
 def test_sensitive_pixels_of_one_video_move_the_sum_by_at_most_2C(
-        seed, victim, scale, C):
+        seed, victim, scale, C, clipping):
     """Masked adjacency: arbitrary new sensitive pixels for one video
     (replacement) move the pre-noise sum by <= 2C; removing them (the video
     becomes its own masked view) by <= C."""
     model = build_model('maskdp', seed=seed % 7)
-    wrapper = build_wrapper(model, max_grad_norm=C)
+    wrapper = build_wrapper(model, max_grad_norm=C, clipping=clipping)
     wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
                               expected_batch_size=2.0)
     videos, labels, masks = random_batch(3, seed)
@@ -118,10 +122,11 @@ def test_sensitive_pixels_of_one_video_move_the_sum_by_at_most_2C(
 
 
 @settings(max_examples=6, deadline=None)
-@given(seed=st.integers(0, 10_000), C=st.sampled_from([0.01, 1.0]))
-def test_dpsgd_a_whole_video_moves_the_sum_by_at_most_2C(seed, C):
+@given(seed=st.integers(0, 10_000), C=st.sampled_from([0.01, 1.0]),
+       clipping=st.sampled_from(['fast', 'exact']))
+def test_dpsgd_a_whole_video_moves_the_sum_by_at_most_2C(seed, C, clipping):
     model = build_model('dpsgd', seed=seed % 5)
-    wrapper = build_wrapper(model, max_grad_norm=C)
+    wrapper = build_wrapper(model, max_grad_norm=C, clipping=clipping)
     wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
                               expected_batch_size=2.0)
     videos, labels, masks = random_batch(3, seed)
@@ -242,3 +247,39 @@ def test_mode_none_is_an_ordinary_optimizer_step():
         torch.testing.assert_close(a, b)
     assert wrapper.private_steps == 0 and not wrapper.is_private
 
+
+
+def _with_unsupported_layer(model):
+    """A trainable layer the fast path does not cover (unused by forward)."""
+    model.cls_head.extra = torch.nn.Embedding(4, 2)
+    return model
+
+
+def test_unsupported_layer_is_refused_by_name_or_falls_back_loudly():
+    model = _with_unsupported_layer(build_model('maskdp'))
+    wrapper = build_wrapper(model)
+    with pytest.raises(ValueError,
+                       match=r'cls_head\.extra.*fallback_to_exact=True'):
+        wrapper.attach(model)
+    model = _with_unsupported_layer(build_model('maskdp'))
+    reference = build_model('maskdp')
+    wrapper = build_wrapper(model, max_grad_norm=0.05, fallback_to_exact=True)
+    wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
+                              expected_batch_size=3.0)
+    with pytest.warns(UserWarning, match=r'cls_head\.extra'):
+        wrapper.attach(model)
+    assert wrapper.clipping_used == 'exact'
+    videos, labels, masks = random_batch(4, seed=1)
+    got = private_direction(model, wrapper, make_batch(videos, labels, masks))
+    expected = _reference(reference, videos, labels, masks, C=0.05, E=3.0,
+                          mode='maskdp')
+    got = [g for g, p in zip(got, (p for p in model.parameters()
+                                   if p.requires_grad))
+           if p is not model.cls_head.extra.weight]
+    for a, b in zip(got, expected):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+
+
+def test_unknown_clipping_is_refused():
+    with pytest.raises(ValueError, match='clipping must be one of'):
+        build_wrapper(build_model('maskdp'), clipping='bogus')
