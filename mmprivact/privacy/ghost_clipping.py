@@ -21,8 +21,8 @@ from typing import Dict, List, Optional, Tuple
 import torch
 import torch.nn as nn
 
-from .layer_gradients import unsupported_reason, video_sq_norms, \
-    weighted_grads
+from .layer_gradients import KeptGrads, unsupported_reason, \
+    video_sq_norms, weighted_grads
 
 
 class GhostClipper:
@@ -42,12 +42,17 @@ class GhostClipper:
     """
 
     METHODS = ('auto', 'ghost', 'direct')
+    # Per-video gradients formed for the norms are kept for the clipped sum
+    # (saving a pass over those layers' rows) up to this many elements in
+    # all (64 MiB in float32); beyond it they are recomputed.
+    KEEP_ELEMENTS = 1 << 24
 
     def __init__(self, model: nn.Module, method: str = 'auto') -> None:
         if method not in self.METHODS:
             raise ValueError(f'method must be one of {self.METHODS}, got '
                              f'{method!r}.')
         self.method = method
+        self.keep_elements = self.KEEP_ELEMENTS
         problems = []
         self.layers: List[Tuple[str, nn.Module]] = []
         for name, module in model.named_modules():
@@ -127,14 +132,16 @@ class GhostClipper:
                 outputs.append(out)
         if not outputs:
             return {}
-        grads = torch.autograd.grad(loss, outputs, allow_unused=True,
+        # Scaling the loss scales every output gradient, without a copy of
+        # each.
+        grads = torch.autograd.grad(loss * scale, outputs, allow_unused=True,
                                     retain_graph=retain_graph)
         calls: Dict[int, list] = {}
         for (key, k), grad in zip(keys, grads):
             x, out, _ = self._calls[key][k]
             if grad is None:
                 continue  # did not reach the loss
-            calls.setdefault(key, []).append((x, grad * scale))
+            calls.setdefault(key, []).append((x, grad))
         return calls
 
     def clipped_sum(self, *, video_index: torch.Tensor, masked: torch.Tensor,
@@ -177,6 +184,8 @@ class GhostClipper:
 
         sq = torch.zeros(num_videos, dtype=torch.float64, device=device)
         self.last_methods = {}
+        kept: Dict[int, KeptGrads] = {}
+        budget = self.keep_elements
         for name, module in self.layers:
             layer_calls = calls.get(id(module))
             if not layer_calls:
@@ -188,9 +197,16 @@ class GhostClipper:
             s = sub_rows(sign, batch)
             signed = [(x, g * s.view((-1, ) + (1, ) * (g.dim() - 1)))
                       for x, g in layer_calls]
-            norms, method = video_sq_norms(module, signed,
-                                           sub_rows(video_index, batch),
-                                           num_videos, self.method)
+            size = num_videos * sum(p.numel()
+                                    for p in module.parameters(recurse=False)
+                                    if p.requires_grad)
+            norms, method, per_video = video_sq_norms(
+                module, signed, sub_rows(video_index, batch), num_videos,
+                self.method, keep=size <= budget,
+                split=sub_rows(masked, batch) if mode == 'maskdp' else None)
+            if per_video is not None:
+                kept[id(module)] = per_video
+                budget -= size
             sq += norms.to(torch.float64)
             self.last_methods[name] = method
         norms = sq.sqrt().to(dtype)
@@ -202,14 +218,51 @@ class GhostClipper:
         out: Dict[nn.Parameter, torch.Tensor] = {}
         for name, module in self.layers:
             layer_calls = calls.get(id(module), [])
-            grads = (weighted_grads(
-                module, layer_calls,
-                sub_rows(coefficient, layer_calls[0][1].shape[0]))
-                     if layer_calls else {})
+            if id(module) in kept:
+                grads = self._sum_from_kept(module, kept[id(module)],
+                                            layer_calls, factor, masked,
+                                            rows, mode)
+            elif layer_calls:
+                grads = weighted_grads(
+                    module, layer_calls,
+                    sub_rows(coefficient, layer_calls[0][1].shape[0]))
+            else:
+                grads = {}
             for pname, p in module.named_parameters(recurse=False):
                 if p.requires_grad:
                     out[p] = grads.get(pname, torch.zeros_like(p))
         return out, norms
+
+    @staticmethod
+    def _sum_from_kept(module: nn.Module, kept: KeptGrads,
+                       layer_calls: list, factor: torch.Tensor,
+                       masked: torch.Tensor, rows: int,
+                       mode: str) -> Dict[str, torch.Tensor]:
+        """The layer's clipped sum from its kept per-video gradients.
+
+        ``kept.per_video`` holds ``g_i - h_i`` (maskdp; the masked rows'
+        gradients were negated) or ``g_i`` (dpsgd), so the sum is ``sum_i
+        w_i per_video_i``, plus ``sum_i h_i`` in maskdp: minus the kept
+        sum over the masked rows, or where that was not formed, the plain
+        gradient of the masked rows.
+        """
+        grads = {k: torch.tensordot(factor.to(v.dtype), v, dims=1)
+                 for k, v in kept.per_video.items()}
+        if mode != 'maskdp' or not bool(masked.any()):
+            return grads
+        missing = set(grads) - set(kept.split_sum)
+        for k, v in kept.split_sum.items():
+            grads[k] = grads[k] - v
+        if missing:
+            batch = layer_calls[0][1].shape[0]
+            keep = masked.repeat_interleave(batch // rows).nonzero()[:, 0]
+            only_masked = [(x.index_select(0, keep), g.index_select(0, keep))
+                           for x, g in layer_calls]
+            ones = keep.new_ones(keep.numel(), dtype=factor.dtype)
+            for k, v in weighted_grads(module, only_masked, ones).items():
+                if k in missing:
+                    grads[k] = grads[k] + v
+        return grads
 
     def plain_sum(self) -> Dict[nn.Parameter, torch.Tensor]:
         """The unclipped sum of all rows' gradients (for self-checks).

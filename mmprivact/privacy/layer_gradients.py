@@ -21,7 +21,7 @@ clipped aggregate once ``c`` holds each sub-row's clip factor (the
 Supported: ``Conv1d/2d/3d`` (zero padding, any stride, dilation, groups),
 ``Linear`` (any leading dims) and affine ``GroupNorm`` / ``LayerNorm``.
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import torch
 import torch.nn as nn
@@ -39,8 +39,23 @@ _CONV_WEIGHT_GRAD = {
 _SAME_MATHS_FORWARDS = ('mmcv.cnn.bricks.wrappers', )
 # Per-video weight gradients formed at once, in elements (chunked above).
 _DIRECT_CHUNK_ELEMENTS = 1 << 24
+# Input elements per video above which per-video conv gradients are formed
+# one video at a time on CPU (see _direct_conv).
+_LOOP_ELEMENTS = 1 << 17
 
 Call = Tuple[torch.Tensor, torch.Tensor]  # (layer input, output gradient)
+
+
+class KeptGrads(NamedTuple):
+    """Per-video gradients formed while computing a layer's norms.
+
+    Attributes:
+        per_video (dict): ``{param name: (V, *param.shape)}``.
+        split_sum (dict): ``{param name: sum over the split rows}`` for the
+            parameters where it came for free (may be partial).
+    """
+    per_video: Dict[str, torch.Tensor]
+    split_sum: Dict[str, torch.Tensor]
 
 
 def unsupported_reason(module: nn.Module) -> Optional[str]:
@@ -130,12 +145,11 @@ def _group_by_video(unit: torch.Tensor, num_units: int
     return order, int(counts[0])
 
 
-def _sq_norm_rows(rows: torch.Tensor, unit: torch.Tensor,
-                  num_units: int) -> torch.Tensor:
-    """Squared norms of per-video sums of instantiated per-row tensors."""
+def _video_sums(rows: torch.Tensor, unit: torch.Tensor,
+                num_units: int) -> torch.Tensor:
+    """(V, ...) per-video sums of instantiated per-row tensors."""
     per_video = rows.new_zeros((num_units, ) + tuple(rows.shape[1:]))
-    per_video.index_add_(0, unit, rows)
-    return per_video.flatten(1).pow(2).sum(1)
+    return per_video.index_add_(0, unit, rows)
 
 
 def _ghost(a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
@@ -145,44 +159,86 @@ def _ghost(a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
     return (gram_a * gram_g).flatten(1).sum(1)
 
 
-def _direct_linear(a: torch.Tensor, g: torch.Tensor) -> torch.Tensor:
-    """(V, n, d), (V, n, p) -> (V,) ||a^T g||^2, chunked over videos."""
-    out = []
+def _direct_linear(a: torch.Tensor, g: torch.Tensor, keep: bool
+                   ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """(V, n, d), (V, n, p) -> (V,) ||g^T a||^2, chunked over videos, and
+    the (V, p, d) per-video gradients if ``keep``."""
+    out, kept = [], []
     step = max(1, _DIRECT_CHUNK_ELEMENTS // (a.shape[-1] * g.shape[-1]))
     for i in range(0, a.shape[0], step):
-        out.append((a[i:i + step].transpose(1, 2) @ g[i:i + step]
-                    ).flatten(1).pow(2).sum(1))
-    return torch.cat(out)
+        grads = g[i:i + step].transpose(1, 2) @ a[i:i + step]
+        out.append(grads.flatten(1).pow(2).sum(1))
+        if keep:
+            kept.append(grads)
+    return torch.cat(out), torch.cat(kept) if keep else None
 
 
 def _direct_conv(module: nn.Module, x: torch.Tensor, g: torch.Tensor,
-                 num_units: int, per: int) -> torch.Tensor:
-    """Per-video conv weight gradients as one grouped weight-grad call.
+                 num_units: int, per: int, keep: bool, halves: bool = False
+                 ) -> Tuple[torch.Tensor, Optional[torch.Tensor],
+                            Optional[torch.Tensor]]:
+    """Squared norms of per-video conv weight gradients, formed at once.
 
     ``x``/``g`` are sorted video-major with ``per`` sub-rows per video.
-    Videos become groups: (per, V*C, *S) input, (per, V*O, *S') output
-    gradient, ``groups = V * module.groups``; the batch sum then runs over
-    one video's sub-rows only. Chunked so at most about 2^24 gradient
-    elements exist at once.
+    Chunked over videos so at most about 2^24 gradient elements exist at
+    once, unless ``keep`` (then the (V, *weight.shape) gradients are
+    returned too). With ``halves`` (and ``keep``), each video's two halves
+    of rows are formed separately and the sum of all second halves is
+    returned as well (for free: same work).
     """
-    nd = x.dim() - 2
-    weight_grad = _CONV_WEIGHT_GRAD[nd]
-    out_ch = module.weight.shape[0]
     step = max(1, _DIRECT_CHUNK_ELEMENTS // module.weight.numel())
-    norms = []
+    # Measured on CPU: a grouped weight-gradient call is slow when each
+    # video's rows are large (e.g. a stem conv on full frames); one ordinary
+    # call per video is then several times faster.
+    form = (_per_video_conv_grads_looped
+            if not x.is_cuda and per * x[0].numel() >= _LOOP_ELEMENTS else
+            _per_video_conv_grads_grouped)
+    norms, kept, second = [], [], None
+    halves = halves and keep
     for i in range(0, num_units, step):
         v = min(step, num_units - i)
-        xs = x[i * per:(i + v) * per]
-        gs = g[i * per:(i + v) * per]
-        xs = xs.reshape((v, per) + tuple(xs.shape[1:])).transpose(0, 1)
-        gs = gs.reshape((v, per) + tuple(gs.shape[1:])).transpose(0, 1)
-        xs = xs.reshape((per, -1) + tuple(xs.shape[3:]))
-        gs = gs.reshape((per, -1) + tuple(gs.shape[3:]))
-        shape = (v * out_ch, ) + tuple(module.weight.shape[1:])
-        grad = weight_grad(xs, shape, gs, module.stride, module.padding,
-                           module.dilation, v * module.groups)
-        norms.append(grad.reshape(v, -1).pow(2).sum(1))
-    return torch.cat(norms)
+        xs, gs = x[i * per:(i + v) * per], g[i * per:(i + v) * per]
+        if halves:
+            parts = form(module, xs, gs, 2 * v, per // 2)
+            parts = parts.reshape((v, 2) + tuple(parts.shape[1:]))
+            part = parts[:, 1].sum(0)
+            second = part if second is None else second + part
+            grads = parts.sum(1)
+        else:
+            grads = form(module, xs, gs, v, per)
+        norms.append(grads.reshape(v, -1).pow(2).sum(1))
+        if keep:
+            kept.append(grads)
+    return torch.cat(norms), torch.cat(kept) if keep else None, second
+
+
+def _per_video_conv_grads_looped(module: nn.Module, x: torch.Tensor,
+                                 g: torch.Tensor, v: int,
+                                 per: int) -> torch.Tensor:
+    """(v, ...) weight gradients of a conv, one weight-gradient call per
+    video over its ``per`` rows."""
+    return torch.stack([
+        _weight_grad(module, x[i * per:(i + 1) * per],
+                     g[i * per:(i + 1) * per]) for i in range(v)
+    ])
+
+
+def _per_video_conv_grads_grouped(module: nn.Module, x: torch.Tensor,
+                                  g: torch.Tensor, v: int,
+                                  per: int) -> torch.Tensor:
+    """(v, ...) weight gradients of a grouped conv: one weight-gradient
+    call in which videos become groups ((per, v*C, *S) input, ``groups = v
+    * module.groups``), so the batch sum runs over one video's rows."""
+    nd = x.dim() - 2
+    xs = x.reshape((v, per) + tuple(x.shape[1:])).transpose(0, 1)
+    gs = g.reshape((v, per) + tuple(g.shape[1:])).transpose(0, 1)
+    xs = xs.reshape((per, -1) + tuple(xs.shape[3:]))
+    gs = gs.reshape((per, -1) + tuple(gs.shape[3:]))
+    shape = (v * module.weight.shape[0], ) + tuple(module.weight.shape[1:])
+    grad = _CONV_WEIGHT_GRAD[nd](xs, shape, gs, module.stride,
+                                 module.padding, module.dilation,
+                                 v * module.groups)
+    return grad.reshape((v, ) + tuple(module.weight.shape))
 
 
 def choose_method(module: nn.Module, positions: int, per: int,
@@ -207,7 +263,9 @@ def choose_method(module: nn.Module, positions: int, per: int,
 
 def video_sq_norms(module: nn.Module, calls: Sequence[Call],
                    unit: torch.Tensor, num_units: int,
-                   method: str = 'auto') -> Tuple[torch.Tensor, str]:
+                   method: str = 'auto', keep: bool = False,
+                   split: Optional[torch.Tensor] = None
+                   ) -> Tuple[torch.Tensor, str, Optional['KeptGrads']]:
     """Squared norm of each video's gradient of this layer's parameters.
 
     Args:
@@ -220,28 +278,50 @@ def video_sq_norms(module: nn.Module, calls: Sequence[Call],
         num_units (int): Number of videos V.
         method (str): ``'auto'`` (the cheaper), or force ``'ghost'`` /
             ``'direct'`` where both apply (for verification).
+        keep (bool): Also return the per-video gradients where they are
+            formed anyway (all but ghost-norm weights), so the clipped sum
+            needs no further pass over this layer's rows.
+        split (Tensor, optional): (B_l,) bool; with ``keep``, also return
+            the sum of these sub-rows' gradients where it comes for free
+            (MaskDP: the masked view's rows).
 
     Returns:
         tuple: (V,) squared norms over the layer's trainable parameters,
-        and the method used (``'ghost'``, ``'direct'`` or ``'rows'``).
+        the method used (``'ghost'``, ``'direct'`` or ``'rows'``), and, if
+        ``keep`` and every trainable parameter's per-video gradients were
+        formed, a :class:`KeptGrads` (else None).
     """
     total = calls[0][1].new_zeros(num_units)
+    kept = KeptGrads({}, {})
+
+    def add_rows(name: str, rows: torch.Tensor) -> None:
+        kept.per_video[name] = _video_sums(rows, unit, num_units)
+        if split is not None:
+            kept.split_sum[name] = rows[split].sum(0)
+
     if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
         rows: Dict[str, torch.Tensor] = {}
         for x, g in calls:
             for k, v in _norm_rows(module, x, g).items():
                 rows[k] = rows[k] + v if k in rows else v
-        for v in rows.values():
-            total += _sq_norm_rows(v, unit, num_units)
-        return total, 'rows'
+        for k, v in rows.items():
+            add_rows(k, v)
+            total += kept.per_video[k].flatten(1).pow(2).sum(1)
+        return total, 'rows', kept if keep else None
 
     if module.bias is not None and module.bias.requires_grad:
-        bias_rows = sum(_bias_rows(module, g) for _, g in calls)
-        total += _sq_norm_rows(bias_rows, unit, num_units)
+        add_rows('bias', sum(_bias_rows(module, g) for _, g in calls))
+        total += kept.per_video['bias'].pow(2).sum(1)
     if not module.weight.requires_grad:
-        return total, 'rows'
-    norms, method = _weight_sq_norms(module, calls, unit, num_units, method)
-    return total + norms, method
+        return total, 'rows', kept if keep else None
+    norms, method, weight, second = _weight_sq_norms(
+        module, calls, unit, num_units, method, keep, split)
+    if weight is None:
+        return total + norms, method, None
+    kept.per_video['weight'] = weight
+    if second is not None:
+        kept.split_sum['weight'] = second
+    return total + norms, method, kept
 
 
 def _bias_rows(module: nn.Module, g: torch.Tensor) -> torch.Tensor:
@@ -251,10 +331,14 @@ def _bias_rows(module: nn.Module, g: torch.Tensor) -> torch.Tensor:
     return g.reshape(g.shape[0], -1, g.shape[-1]).sum(1)
 
 
-def _weight_sq_norms(module: nn.Module, calls: Sequence[Call],
-                     unit: torch.Tensor, num_units: int, method: str
-                     ) -> Tuple[torch.Tensor, str]:
-    """Per-video squared norms of a conv/linear weight gradient."""
+def _weight_sq_norms(
+    module: nn.Module, calls: Sequence[Call], unit: torch.Tensor,
+    num_units: int, method: str, keep: bool, split: Optional[torch.Tensor]
+) -> Tuple[torch.Tensor, str, Optional[torch.Tensor],
+           Optional[torch.Tensor]]:
+    """Per-video squared norms of a conv/linear weight gradient, the
+    method, (if ``keep`` and formed) the per-video gradients, and (if
+    formed for free) the sum over the ``split`` rows."""
     grouping = _group_by_video(unit, num_units)
     if grouping is None or len(calls) > 1:
         # Unequal rows per video or a layer run several times: form each
@@ -263,7 +347,8 @@ def _weight_sq_norms(module: nn.Module, calls: Sequence[Call],
         for x, g in calls:
             grads = _per_video_weight_grads(module, x, g, unit, num_units)
             per_video = grads if per_video is None else per_video + grads
-        return per_video.flatten(1).pow(2).sum(1), 'direct'
+        return (per_video.flatten(1).pow(2).sum(1), 'direct',
+                per_video if keep else None, None)
     order, per = grouping
     x, g = calls[0][0][order], calls[0][1][order]
     if method == 'auto':
@@ -277,12 +362,26 @@ def _weight_sq_norms(module: nn.Module, calls: Sequence[Call],
             gg = g.reshape(g.shape[0], -1, g.shape[-1]).unsqueeze(2)
         a = a.reshape((num_units, per * a.shape[1]) + tuple(a.shape[2:]))
         gg = gg.reshape((num_units, per * gg.shape[1]) + tuple(gg.shape[2:]))
-        return _ghost(a.transpose(1, 2), gg.transpose(1, 2)), method
+        return (_ghost(a.transpose(1, 2), gg.transpose(1, 2)), method, None,
+                None)
     if isinstance(module, _CONVS):
-        return _direct_conv(module, x, g, num_units, per), method
+        norms, grads, second = _direct_conv(
+            module, x, g, num_units, per, keep,
+            halves=split is not None and _second_halves(split[order], per))
+        return norms, method, grads, second
     a = x.reshape(num_units, -1, x.shape[-1])
     gg = g.reshape(num_units, -1, g.shape[-1])
-    return _direct_linear(a, gg), method
+    norms, grads = _direct_linear(a, gg, keep)
+    return norms, method, grads, None
+
+
+def _second_halves(split: torch.Tensor, per: int) -> bool:
+    """Whether, video by video, exactly the second half of the rows is
+    ``split`` (MaskDP's full rows, then its masked rows)."""
+    if per % 2:
+        return False
+    pattern = torch.arange(per, device=split.device) >= per // 2
+    return bool((split.view(-1, per) == pattern).all())
 
 
 def _per_video_weight_grads(module: nn.Module, x: torch.Tensor,
@@ -346,6 +445,6 @@ def layer_positions(module: nn.Module, grad_output: torch.Tensor) -> int:
 
 
 __all__: List[str] = [
-    'SUPPORTED_LAYERS', 'unsupported_reason', 'choose_method',
+    'SUPPORTED_LAYERS', 'KeptGrads', 'unsupported_reason', 'choose_method',
     'video_sq_norms', 'weighted_grads', 'layer_positions'
 ]

@@ -11,6 +11,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from mmprivact.privacy import GhostClipper, build_ghost_clipper
+from mmprivact.privacy import layer_gradients
 from mmprivact.privacy.layer_gradients import choose_method
 
 NUM_CLASSES = 4
@@ -87,11 +88,14 @@ def _reference(model, x, mask, labels, *, C, mode):
     return total
 
 
-def _fast(model, x, mask, labels, *, C, mode, method='auto'):
+def _fast(model, x, mask, labels, *, C, mode, method='auto',
+          keep_elements=None):
     """The batch as the MaskDP preprocessor lays it out: [full; masked]
     rows, clips flattened video-major, mean loss over rows."""
     model = copy.deepcopy(model)
     clipper = GhostClipper(model, method)
+    if keep_elements is not None:
+        clipper.keep_elements = keep_elements
     videos, clips = x.shape[:2]
     rows = torch.cat([x, torch.where(mask, x, 0.0)]) if mode == 'maskdp' \
         else x
@@ -123,6 +127,26 @@ def test_clipped_sum_equals_per_video_autograd(method, mode, C):
     if method != 'auto':  # forced where it applies; norms use rows
         assert set(clipper.last_methods.values()) <= {method, 'rows'}
     assert norms.shape == (3, )
+
+
+@pytest.mark.parametrize('mode', ['maskdp', 'dpsgd'])
+@pytest.mark.parametrize('keep', [True, False])
+@pytest.mark.parametrize('looped', [True, False])
+def test_direct_paths_agree(mode, keep, looped, monkeypatch):
+    """Per-video conv gradients one video at a time or as one grouped call,
+    kept for the sum (with the masked half formed separately) or
+    recomputed: the same clipped sum."""
+    monkeypatch.setattr(layer_gradients, '_LOOP_ELEMENTS',
+                        0 if looped else 1 << 60)
+    torch.manual_seed(0)
+    model = AllLayers()
+    x, mask, labels = _batch(3, clips=2)
+    expected = _reference(model, x, mask, labels, C=0.02, mode=mode)
+    got, _, clipper = _fast(model, x, mask, labels, C=0.02, mode=mode,
+                            method='direct',
+                            keep_elements=None if keep else 0)
+    for a, b in zip(got, expected):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
 
 
 def test_clipping_binds_and_each_video_contributes_at_most_C():
