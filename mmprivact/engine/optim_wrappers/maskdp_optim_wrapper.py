@@ -51,7 +51,8 @@ class MaskDPOptimWrapper(OptimWrapper):
     exact path with a warning naming them. The mode is the data
     preprocessor's (:class:`MaskDPDataPreprocessor`), so one config switch
     selects it (``none`` makes this an ordinary optimizer wrapper, so the
-    three modes share sampler, schedule and everything else). The noise multiplier and ``E|B| = q N`` are set by
+    three modes share sampler, schedule and everything else). The noise
+    multiplier and ``E|B| = q N`` are set by
     :class:`PrivacyAccountantHook` before training; without the hook the
     wrapper refuses to step, so no run trains with unreported privacy.
 
