@@ -286,11 +286,6 @@ class GhostClipper:
                     out[p] = grads.get(pname, torch.zeros_like(p))
         return out
 
-    @property
-    def recorded(self) -> bool:
-        """Whether a forward pass has been recorded since :meth:`clear`."""
-        return bool(self._calls)
-
 
 def build_ghost_clipper(model: nn.Module, method: str = 'auto'
                         ) -> Tuple[Optional[GhostClipper], Optional[str]]:

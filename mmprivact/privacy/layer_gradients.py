@@ -10,8 +10,9 @@ gradients negated (``sign``). Two ways to get its squared norm:
 * *ghost* (Li et al. 2021): ``||A^T G||^2 = <A A^T, G G^T>`` with the
   video's positions stacked; costs ``(mP)^2 (d + p)`` per video and never
   forms a (d, p) matrix;
-* *direct* (per-video instantiation): form ``A^T G`` per video, one
-  grouped weight-gradient call for all videos; costs ``mP d p``.
+* *direct* (per-video instantiation): form ``A^T G`` per video (one
+  grouped weight-gradient call for all videos, or on CPU one call per video
+  where that is faster); costs ``mP d p``.
 
 :func:`video_sq_norms` picks the cheaper per layer (Bu et al., "mixed"
 ghost clipping). :func:`weighted_grads` gives ``sum_r c_r a_r^T g_r``, the
@@ -296,7 +297,7 @@ def video_sq_norms(module: nn.Module, calls: Sequence[Call],
 
     def add_rows(name: str, rows: torch.Tensor) -> None:
         kept.per_video[name] = _video_sums(rows, unit, num_units)
-        if split is not None:
+        if keep and split is not None:
             kept.split_sum[name] = rows[split].sum(0)
 
     if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):

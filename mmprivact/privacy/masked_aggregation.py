@@ -107,11 +107,6 @@ def masked_dp_aggregate(*,
             'maskdp needs the masked-view gradients (grads_masked) and dpsgd '
             f'must not get them; got mode={mode!r} with grads_masked='
             f'{"set" if grads_masked is not None else "None"}.')
-    if max_grad_norm <= 0 or noise_multiplier < 0 or expected_batch_size <= 0:
-        raise ValueError(
-            'max_grad_norm and expected_batch_size must be > 0 and '
-            f'noise_multiplier >= 0, got {max_grad_norm}, '
-            f'{expected_batch_size}, {noise_multiplier}.')
     full = [sum_rows_per_video(g, video_index, num_videos)
             for g in grads_full]
     if mode == 'maskdp':
@@ -161,6 +156,11 @@ def privatize_clipped_sum(clipped_sums: Sequence[torch.Tensor],
         tuple: The update direction per parameter and the statistics of
         :func:`masked_dp_aggregate`.
     """
+    if max_grad_norm <= 0 or noise_multiplier < 0 or expected_batch_size <= 0:
+        raise ValueError(
+            'max_grad_norm and expected_batch_size must be > 0 and '
+            f'noise_multiplier >= 0, got {max_grad_norm}, '
+            f'{expected_batch_size}, {noise_multiplier}.')
     out = []
     for total in clipped_sums:
         if add_noise and noise_multiplier > 0:

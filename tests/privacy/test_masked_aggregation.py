@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mmprivact.privacy import (clip_per_video, masked_dp_aggregate,
-                               sum_rows_per_video)
+                               privatize_clipped_sum, sum_rows_per_video)
 
 SHAPES = [(3, ), (2, 4), (1, 2, 2)]
 SETTINGS = settings(max_examples=60, deadline=None)
@@ -163,3 +163,18 @@ def test_mode_and_inputs_must_agree():
         masked_dp_aggregate(grads_masked=masked, mode='dpsgd', **kw)
     with pytest.raises(ValueError, match='mode'):
         masked_dp_aggregate(grads_masked=masked, mode='none', **kw)
+
+
+@pytest.mark.parametrize('bad', [dict(max_grad_norm=0.0),
+                                 dict(noise_multiplier=-1.0),
+                                 dict(expected_batch_size=0.0)])
+def test_bad_noise_arguments_are_refused_on_both_paths(bad):
+    full, masked, idx = _batch(0, 2, 1, 1.0)
+    kw = dict(max_grad_norm=1.0, noise_multiplier=1.0,
+              expected_batch_size=2.0)
+    kw.update(bad)
+    with pytest.raises(ValueError, match='must be > 0'):
+        masked_dp_aggregate(grads_full=full, grads_masked=masked,
+                            video_index=idx, num_videos=2, **kw)
+    with pytest.raises(ValueError, match='must be > 0'):
+        privatize_clipped_sum([torch.zeros(3)], torch.zeros(2), **kw)

@@ -250,7 +250,7 @@ def _wrapper_cfg(cfg, mode: str, args) -> dict:
     drop = ('clip_grad', 'accumulative_counts', 'loss_scale', 'dtype')
     if mode == 'opacus':
         drop += ('max_grad_norm', 'secure_mode', 'noise_seed',
-                 'check_first_step', 'clipping')
+                 'check_first_step', 'clipping', 'fallback_to_exact')
         return dict({k: v for k, v in ow.items() if k not in drop},
                     type='OptimWrapper')
     if str(ow.get('type')).split('.')[-1] != 'MaskDPOptimWrapper':

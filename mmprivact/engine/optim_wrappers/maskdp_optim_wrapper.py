@@ -198,19 +198,19 @@ class MaskDPOptimWrapper(OptimWrapper):
                 self._grad_sample_module = True
                 self.clipping_used = 'fast'
                 return
+            why = ('MaskDPOptimWrapper: clipping=\'fast\' is not '
+                   f'possible: {reason}.')
             if not self.fallback_to_exact:
                 raise ValueError(
-                    f'MaskDPOptimWrapper: clipping=\'fast\' is not '
-                    f'possible: {reason}. Freeze or replace these layers, '
-                    'or set optim_wrapper.fallback_to_exact=True (or '
+                    f'{why} Freeze or replace these layers, or set '
+                    'optim_wrapper.fallback_to_exact=True (or '
                     'clipping=\'exact\') to train with exact per-sample '
                     'gradients (same result, slower, batch x parameters '
                     'of memory).')
-            message = (f'MaskDPOptimWrapper: clipping=\'fast\' is not '
-                       f'possible: {reason}. Falling back to exact per-sample '
-                       'gradients (Opacus hooks; same result, slower and '
-                       'batch x parameters of memory). Freeze or replace '
-                       'these layers to get the fast path.')
+            message = (f'{why} Falling back to exact per-sample gradients '
+                       '(Opacus hooks; same result, slower and batch x '
+                       'parameters of memory). Freeze or replace these '
+                       'layers to get the fast path.')
             warnings.warn(message)
             print_log(message, logger='current', level=30)
         self._grad_sample_module = make_per_sample(inner)
@@ -320,7 +320,7 @@ class MaskDPOptimWrapper(OptimWrapper):
             plain = self._ghost.plain_sum()
             self._check_sum(params, [
                 plain.get(p, torch.zeros_like(p)).unsqueeze(0) for p in params
-            ], [g for g in ordinary], rows=rows)
+            ], list(ordinary), rows=rows)
         sums, norms = self._ghost.clipped_sum(
             video_index=video_index,
             masked=masked,
@@ -370,13 +370,8 @@ class MaskDPOptimWrapper(OptimWrapper):
             grads_masked=masked_rows,
             video_index=video_index[~masked],
             num_videos=num_videos,
-            max_grad_norm=self.max_grad_norm,
-            noise_multiplier=self.noise_multiplier,
-            expected_batch_size=self.expected_batch_size,
             mode=self.mode,
-            generator=self.noise_generator,
-            secure_mode=self.secure_mode,
-            add_noise=rank == 0)
+            **self._noise_args(rank))
         return self._finish_direction(direction, stats, num_videos,
                                       world_size)
 
@@ -394,16 +389,20 @@ class MaskDPOptimWrapper(OptimWrapper):
                     'update_params(loss) or backward(loss) then step().')
             sums, norms = self._fast_sums, self._fast_norms
         rank, world_size = get_dist_info()
-        direction, stats = privatize_clipped_sum(
-            sums, norms,
+        direction, stats = privatize_clipped_sum(sums, norms,
+                                                 **self._noise_args(rank))
+        return self._finish_direction(direction, stats, int(norms.numel()),
+                                      world_size)
+
+    def _noise_args(self, rank: int) -> dict:
+        """The noise and scaling arguments both paths privatise with."""
+        return dict(
             max_grad_norm=self.max_grad_norm,
             noise_multiplier=self.noise_multiplier,
             expected_batch_size=self.expected_batch_size,
             generator=self.noise_generator,
             secure_mode=self.secure_mode,
-            add_noise=rank == 0)
-        return self._finish_direction(direction, stats, int(norms.numel()),
-                                      world_size)
+            add_noise=rank == 0)  # under DDP the noise is added once
 
     def _finish_direction(self, direction: List[torch.Tensor], stats: dict,
                           num_videos: int, world_size: int
