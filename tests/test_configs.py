@@ -49,12 +49,12 @@ CONFIG_DIR = REPO / 'configs'
 
 
 #: Folders of non-training configs (checked by their own tests below).
-NOT_TRAINING = ('_base_', 'anonymization')
+NOT_TRAINING = ('_base_', 'anonymization', 'sweeps')
 
 
 def discover_configs() -> List[Path]:
-    """All training configs: ``configs/**/*.py`` outside ``_base_`` and the
-    anonymizer configs, sorted."""
+    """All training configs: ``configs/**/*.py`` outside ``_base_``, the
+    anonymizer and the sweep configs, sorted."""
     return sorted(p for p in CONFIG_DIR.rglob('*.py')
                   if not set(NOT_TRAINING)
                   & set(p.relative_to(CONFIG_DIR).parts))
@@ -89,6 +89,46 @@ def test_anonymizer_config_names_registered_stages(path: Path):
         if isinstance(stage, dict):
             assert stage['type'] in registry, f'{path.name}: {key}'
     assert len(ANONYMIZER_CONFIGS) >= 4
+
+
+SWEEP_CONFIGS = sorted((CONFIG_DIR / 'sweeps').glob('*.py'))
+
+
+@pytest.mark.parametrize('path', SWEEP_CONFIGS,
+                         ids=[p.name for p in SWEEP_CONFIGS])
+def test_sweep_config_validates(path: Path):
+    """Each sweep config (tools/analysis/privacy_sweep.py) names existing
+    training configs consistently (private / kind / masked view) and
+    expands to runs; data is not needed here."""
+    import mmprivact  # noqa: F401
+    from mmprivact.evaluation.sweep import SweepGrid
+    grid = SweepGrid(str(path), base_dir=str(REPO), check_data=False)
+    assert grid.runs(), f'{path.name}: no runs'
+    for method in grid.methods:
+        assert method.config.startswith(str(CONFIG_DIR))
+        for key in method.cfg_options:
+            match = re.match(r'(.*\.pipeline)\.(\d+)\.layout$', key)
+            if match:  # LoadPrivacyMask(layout=...) addressed by position
+                cfg = method.train_config
+                for part in match.group(1).split('.'):
+                    cfg = cfg[part]
+                assert cfg[int(match.group(2))]['type'] == (
+                    'LoadPrivacyMask'), f'{path.name}: {key}'
+    assert len(SWEEP_CONFIGS) >= 2
+
+
+def test_maskdp_table_sweep_fits_its_time_budget():
+    """The ready sweep stays at 5 runs (about 8 min each on 2 cores):
+    non-private + DP-SGD and MaskDP at epsilon 1 and 8, one seed."""
+    import mmprivact  # noqa: F401
+    from mmprivact.evaluation.sweep import SweepGrid
+    grid = SweepGrid(str(CONFIG_DIR / 'sweeps' / 'maskdp_table_synthetic.py'),
+                     base_dir=str(REPO), check_data=False)
+    assert [r.name for r in grid.runs()] == [
+        'nonprivate_seed0', 'dpsgd_eps1_seed0', 'dpsgd_eps8_seed0',
+        'maskdp_eps1_seed0', 'maskdp_eps8_seed0'
+    ]
+    assert [m.mode for m in grid.methods] == ['none', 'dpsgd', 'maskdp']
 
 
 CONFIGS = discover_configs()
