@@ -14,15 +14,18 @@ gradients negated (``sign``). Two ways to get its squared norm:
   grouped weight-gradient call for all videos, or on CPU one call per video
   where that is faster); costs ``mP d p``.
 
-:func:`video_sq_norms` picks the cheaper per layer (Bu et al., "mixed"
-ghost clipping). :func:`weighted_grads` gives ``sum_r c_r a_r^T g_r``, the
-clipped aggregate once ``c`` holds each sub-row's clip factor (the
-"book-keeping" trick: no second backward pass).
+:func:`choose_method` picks the cheaper per layer (Bu et al., "mixed"
+ghost clipping). :func:`video_grads` forms one call's per-video gradients
+(the clipper adds them up over calls and views, and then needs nothing
+else of the layer); :func:`video_sq_norms` gives the norms from calls kept
+whole (ghost, or direct in chunks); :func:`weighted_grads` gives ``sum_r
+c_r a_r^T g_r``, the clipped aggregate once ``c`` holds each sub-row's clip
+factor (the "book-keeping" trick: no second backward pass).
 
 Supported: ``Conv1d/2d/3d`` (zero padding, any stride, dilation, groups),
 ``Linear`` (any leading dims) and affine ``GroupNorm`` / ``LayerNorm``.
 """
-from typing import Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -40,23 +43,18 @@ _CONV_WEIGHT_GRAD = {
 _SAME_MATHS_FORWARDS = ('mmcv.cnn.bricks.wrappers', )
 # Per-video weight gradients formed at once, in elements (chunked above).
 _DIRECT_CHUNK_ELEMENTS = 1 << 24
-# Input elements per video above which per-video conv gradients are formed
-# one video at a time on CPU (see _direct_conv).
-_LOOP_ELEMENTS = 1 << 17
+# Input elements per video (in one call) above which per-video conv
+# gradients are formed one video at a time on CPU (see _direct_conv);
+# measured: the grouped call is 1.3x faster at 16k elements, 2-10x slower
+# from 25k up (a stem conv on 8 x 64 x 64 clips: 98k).
+_LOOP_ELEMENTS = 1 << 15
+# Ghost norms may cost up to this factor more than per-video gradients
+# where they keep less memory: per-video gradients are held over the whole
+# backward pass (all views), on layers where both costs are small anyway.
+_GHOST_MEMORY_SLACK = 2.0
 
-Call = Tuple[torch.Tensor, torch.Tensor]  # (layer input, output gradient)
-
-
-class KeptGrads(NamedTuple):
-    """Per-video gradients formed while computing a layer's norms.
-
-    Attributes:
-        per_video (dict): ``{param name: (V, *param.shape)}``.
-        split_sum (dict): ``{param name: sum over the split rows}`` for the
-            parameters where it came for free (may be partial).
-    """
-    per_video: Dict[str, torch.Tensor]
-    split_sum: Dict[str, torch.Tensor]
+# (layer input, output gradient, per sub-row: its video or its weight).
+Call = Tuple[torch.Tensor, torch.Tensor, torch.Tensor]
 
 
 def unsupported_reason(module: nn.Module) -> Optional[str]:
@@ -136,19 +134,34 @@ def _norm_rows(module: nn.Module, x: torch.Tensor, g: torch.Tensor
             and getattr(module, k).requires_grad}
 
 
-def _group_by_video(unit: torch.Tensor, num_units: int
-                    ) -> Optional[Tuple[torch.Tensor, int]]:
-    """Sub-row order that groups videos, if all have equally many rows."""
+# (sub-row order that groups videos, or None where they are already
+# video-major; sub-rows per video), or None where videos have unequally many.
+Grouping = Optional[Tuple[Optional[torch.Tensor], int]]
+
+
+def group_by_video(unit: torch.Tensor, num_units: int) -> Grouping:
+    """How to sort sub-rows video-major, if all videos have equally many.
+
+    Args:
+        unit (Tensor): (B_l,) long, the video of each sub-row.
+        num_units (int): Number of videos V.
+    """
     counts = torch.bincount(unit, minlength=num_units)
     if num_units == 0 or bool((counts != counts[0]).any()):
         return None
     order = torch.argsort(unit, stable=True)
+    if bool((order[1:] > order[:-1]).all()):
+        order = None  # already video-major
     return order, int(counts[0])
 
 
-def _video_sums(rows: torch.Tensor, unit: torch.Tensor,
-                num_units: int) -> torch.Tensor:
-    """(V, ...) per-video sums of instantiated per-row tensors."""
+def _video_sums(rows: torch.Tensor, unit: torch.Tensor, num_units: int,
+                grouping: Grouping = None) -> torch.Tensor:
+    """(V, ...) per-video sums of instantiated per-row tensors (always a
+    new tensor)."""
+    if grouping is not None and grouping[0] is None:
+        return rows.reshape((num_units, grouping[1]) +
+                            tuple(rows.shape[1:])).sum(1)
     per_video = rows.new_zeros((num_units, ) + tuple(rows.shape[1:]))
     return per_video.index_add_(0, unit, rows)
 
@@ -175,17 +188,14 @@ def _direct_linear(a: torch.Tensor, g: torch.Tensor, keep: bool
 
 
 def _direct_conv(module: nn.Module, x: torch.Tensor, g: torch.Tensor,
-                 num_units: int, per: int, keep: bool, halves: bool = False
-                 ) -> Tuple[torch.Tensor, Optional[torch.Tensor],
-                            Optional[torch.Tensor]]:
+                 num_units: int, per: int, keep: bool
+                 ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """Squared norms of per-video conv weight gradients, formed at once.
 
     ``x``/``g`` are sorted video-major with ``per`` sub-rows per video.
     Chunked over videos so at most about 2^24 gradient elements exist at
     once, unless ``keep`` (then the (V, *weight.shape) gradients are
-    returned too). With ``halves`` (and ``keep``), each video's two halves
-    of rows are formed separately and the sum of all second halves is
-    returned as well (for free: same work).
+    returned too).
     """
     step = max(1, _DIRECT_CHUNK_ELEMENTS // module.weight.numel())
     # Measured on CPU: a grouped weight-gradient call is slow when each
@@ -194,23 +204,15 @@ def _direct_conv(module: nn.Module, x: torch.Tensor, g: torch.Tensor,
     form = (_per_video_conv_grads_looped
             if not x.is_cuda and per * x[0].numel() >= _LOOP_ELEMENTS else
             _per_video_conv_grads_grouped)
-    norms, kept, second = [], [], None
-    halves = halves and keep
+    norms, kept = [], []
     for i in range(0, num_units, step):
         v = min(step, num_units - i)
-        xs, gs = x[i * per:(i + v) * per], g[i * per:(i + v) * per]
-        if halves:
-            parts = form(module, xs, gs, 2 * v, per // 2)
-            parts = parts.reshape((v, 2) + tuple(parts.shape[1:]))
-            part = parts[:, 1].sum(0)
-            second = part if second is None else second + part
-            grads = parts.sum(1)
-        else:
-            grads = form(module, xs, gs, v, per)
+        grads = form(module, x[i * per:(i + v) * per],
+                     g[i * per:(i + v) * per], v, per)
         norms.append(grads.reshape(v, -1).pow(2).sum(1))
         if keep:
             kept.append(grads)
-    return torch.cat(norms), torch.cat(kept) if keep else None, second
+    return torch.cat(norms), torch.cat(kept) if keep else None
 
 
 def _per_video_conv_grads_looped(module: nn.Module, x: torch.Tensor,
@@ -243,15 +245,20 @@ def _per_video_conv_grads_grouped(module: nn.Module, x: torch.Tensor,
 
 
 def choose_method(module: nn.Module, positions: int, per: int,
-                  num_calls: int) -> str:
+                  num_calls: int, kept_per_row: Optional[int] = None) -> str:
     """``'ghost'`` or ``'direct'``: the cheaper for this layer and batch.
 
     Args:
         module (nn.Module): A conv or linear layer.
         positions (int): Output positions P per sub-row.
-        per (int): Sub-rows per video m.
+        per (int): Sub-rows per video m (over all views).
         num_calls (int): Times the layer ran in the forward pass (ghost
             needs one call: its cross-call terms are not computed).
+        kept_per_row (int, optional): Elements of a sub-row's input and
+            output gradient, which ghost norms keep until the clipped sum
+            (direct keeps ``weight.numel()`` per video instead). With it,
+            ghost is also chosen where it costs at most
+            ``_GHOST_MEMORY_SLACK`` times direct but keeps less.
     """
     if num_calls != 1:
         return 'direct'
@@ -259,99 +266,109 @@ def choose_method(module: nn.Module, positions: int, per: int,
     d = module.weight[0].numel()  # inputs per output unit, per group
     p = module.weight.shape[0] // groups
     n = per * positions
-    return 'ghost' if n * (d + p) < d * p else 'direct'
+    ghost, direct = n * (d + p), d * p
+    if ghost < direct:
+        return 'ghost'
+    if (kept_per_row is not None and ghost <= _GHOST_MEMORY_SLACK * direct
+            and per * kept_per_row < module.weight.numel()):
+        return 'ghost'
+    return 'direct'
 
 
-def video_sq_norms(module: nn.Module, calls: Sequence[Call],
-                   unit: torch.Tensor, num_units: int,
-                   method: str = 'auto', keep: bool = False,
-                   split: Optional[torch.Tensor] = None
-                   ) -> Tuple[torch.Tensor, str, Optional['KeptGrads']]:
+def video_grads(module: nn.Module, x: torch.Tensor, g: torch.Tensor,
+                unit: torch.Tensor, num_units: int,
+                grouping: Union[Grouping, str] = 'auto'
+                ) -> Dict[str, torch.Tensor]:
+    """Each video's gradient of the layer's trainable parameters, from one
+    call (direct: ``V * numel`` elements).
+
+    Args:
+        module (nn.Module): A supported layer.
+        x (Tensor): The call's input, (B_l, ...).
+        g (Tensor): Its output gradient, with each sub-row's sign and
+            scale.
+        unit (Tensor): (B_l,) long, the video of each sub-row.
+        num_units (int): Number of videos V.
+        grouping: :func:`group_by_video` of ``unit`` where known
+            (``'auto'``: computed here).
+
+    Returns:
+        dict: ``{param name: (V, *param.shape)}`` (new tensors); videos
+        without a sub-row get zeros.
+    """
+    if isinstance(grouping, str):
+        grouping = group_by_video(unit, num_units)
+    if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
+        return {k: _video_sums(v, unit, num_units, grouping)
+                for k, v in _norm_rows(module, x, g).items()}
+    out = {}
+    if module.bias is not None and module.bias.requires_grad:
+        out['bias'] = _video_sums(_bias_rows(module, g), unit, num_units,
+                                  grouping)
+    if not module.weight.requires_grad:
+        return out
+    if grouping is None:  # unequal rows per video: one video at a time
+        out['weight'] = _per_video_weight_grads(module, x, g, unit,
+                                                num_units)
+        return out
+    order, per = grouping
+    if order is not None:  # not yet video-major
+        x, g = x[order], g[order]
+    if isinstance(module, _CONVS):
+        out['weight'] = _direct_conv(module, x, g, num_units, per, True)[1]
+    else:
+        out['weight'] = _direct_linear(
+            x.reshape(num_units, -1, x.shape[-1]),
+            g.reshape(num_units, -1, g.shape[-1]), True)[1]
+    return out
+
+
+def video_sq_norms(module: nn.Module, calls: Sequence[Call], num_units: int,
+                   method: str = 'auto') -> Tuple[torch.Tensor, str]:
     """Squared norm of each video's gradient of this layer's parameters.
+
+    For layers whose calls are kept whole: one call (the views stacked as
+    rows) allows ghost norms; several calls (a layer used twice) or unequal
+    rows per video are summed per video first (direct).
 
     Args:
         module (nn.Module): A supported layer (see
             :func:`unsupported_reason`).
-        calls (Sequence[tuple]): ``(input, output_gradient)`` per call of
-            the layer in the forward pass; the output gradients already
-            carry each sub-row's sign and scale.
-        unit (Tensor): (B_l,) long, the video of each sub-row.
+        calls (Sequence[tuple]): ``(input, output_gradient, unit)`` per
+            call: the output gradients already carry each sub-row's sign
+            and scale, ``unit`` (B_l,) is the video of each sub-row.
         num_units (int): Number of videos V.
         method (str): ``'auto'`` (the cheaper), or force ``'ghost'`` /
             ``'direct'`` where both apply (for verification).
-        keep (bool): Also return the per-video gradients where they are
-            formed anyway (all but ghost-norm weights), so the clipped sum
-            needs no further pass over this layer's rows.
-        split (Tensor, optional): (B_l,) bool; with ``keep``, also return
-            the sum of these sub-rows' gradients where it comes for free
-            (MaskDP: the masked view's rows).
 
     Returns:
         tuple: (V,) squared norms over the layer's trainable parameters,
-        the method used (``'ghost'``, ``'direct'`` or ``'rows'``), and, if
-        ``keep`` and every trainable parameter's per-video gradients were
-        formed, a :class:`KeptGrads` (else None).
+        and the method used for the weight (``'ghost'``, ``'direct'``, or
+        ``'rows'`` for norm layers and biases alone).
     """
-    total = calls[0][1].new_zeros(num_units)
-    kept = KeptGrads({}, {})
-
-    def add_rows(name: str, rows: torch.Tensor) -> None:
-        kept.per_video[name] = _video_sums(rows, unit, num_units)
-        if keep and split is not None:
-            kept.split_sum[name] = rows[split].sum(0)
-
-    if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
-        rows: Dict[str, torch.Tensor] = {}
-        for x, g in calls:
-            for k, v in _norm_rows(module, x, g).items():
-                rows[k] = rows[k] + v if k in rows else v
-        for k, v in rows.items():
-            add_rows(k, v)
-            total += kept.per_video[k].flatten(1).pow(2).sum(1)
-        return total, 'rows', kept if keep else None
-
+    x0, g0, unit0 = calls[0]
+    grouping = group_by_video(unit0, num_units)
+    weight = getattr(module, 'weight', None)
+    if (isinstance(module, (nn.GroupNorm, nn.LayerNorm)) or weight is None
+            or not weight.requires_grad or len(calls) > 1
+            or grouping is None):
+        total = g0.new_zeros(num_units)
+        per_video: Dict[str, torch.Tensor] = {}
+        for x, g, unit in calls:
+            for k, v in video_grads(module, x, g, unit, num_units).items():
+                per_video[k] = per_video[k] + v if k in per_video else v
+        for v in per_video.values():
+            total += v.flatten(1).pow(2).sum(1)
+        formed = ('rows' if isinstance(module, (nn.GroupNorm, nn.LayerNorm))
+                  or weight is None or not weight.requires_grad else
+                  'direct')
+        return total, formed
+    total = g0.new_zeros(num_units)
     if module.bias is not None and module.bias.requires_grad:
-        add_rows('bias', sum(_bias_rows(module, g) for _, g in calls))
-        total += kept.per_video['bias'].pow(2).sum(1)
-    if not module.weight.requires_grad:
-        return total, 'rows', kept if keep else None
-    norms, method, weight, second = _weight_sq_norms(
-        module, calls, unit, num_units, method, keep, split)
-    if weight is None:
-        return total + norms, method, None
-    kept.per_video['weight'] = weight
-    if second is not None:
-        kept.split_sum['weight'] = second
-    return total + norms, method, kept
-
-
-def _bias_rows(module: nn.Module, g: torch.Tensor) -> torch.Tensor:
-    """(B_l, O) per-sub-row bias gradients of a conv or linear layer."""
-    if isinstance(module, _CONVS):
-        return g.reshape(g.shape[0], g.shape[1], -1).sum(-1)
-    return g.reshape(g.shape[0], -1, g.shape[-1]).sum(1)
-
-
-def _weight_sq_norms(
-    module: nn.Module, calls: Sequence[Call], unit: torch.Tensor,
-    num_units: int, method: str, keep: bool, split: Optional[torch.Tensor]
-) -> Tuple[torch.Tensor, str, Optional[torch.Tensor],
-           Optional[torch.Tensor]]:
-    """Per-video squared norms of a conv/linear weight gradient, the
-    method, (if ``keep`` and formed) the per-video gradients, and (if
-    formed for free) the sum over the ``split`` rows."""
-    grouping = _group_by_video(unit, num_units)
-    if grouping is None or len(calls) > 1:
-        # Unequal rows per video or a layer run several times: form each
-        # video's gradient (summed over calls), one video at a time.
-        per_video = None
-        for x, g in calls:
-            grads = _per_video_weight_grads(module, x, g, unit, num_units)
-            per_video = grads if per_video is None else per_video + grads
-        return (per_video.flatten(1).pow(2).sum(1), 'direct',
-                per_video if keep else None, None)
+        total += _video_sums(_bias_rows(module, g0), unit0, num_units,
+                             grouping).pow(2).sum(1)
     order, per = grouping
-    x, g = calls[0][0][order], calls[0][1][order]
+    x, g = (x0, g0) if order is None else (x0[order], g0[order])
     if method == 'auto':
         method = choose_method(module, layer_positions(module, g), per, 1)
     if method == 'ghost':
@@ -363,26 +380,21 @@ def _weight_sq_norms(
             gg = g.reshape(g.shape[0], -1, g.shape[-1]).unsqueeze(2)
         a = a.reshape((num_units, per * a.shape[1]) + tuple(a.shape[2:]))
         gg = gg.reshape((num_units, per * gg.shape[1]) + tuple(gg.shape[2:]))
-        return (_ghost(a.transpose(1, 2), gg.transpose(1, 2)), method, None,
-                None)
+        return total + _ghost(a.transpose(1, 2), gg.transpose(1, 2)), method
     if isinstance(module, _CONVS):
-        norms, grads, second = _direct_conv(
-            module, x, g, num_units, per, keep,
-            halves=split is not None and _second_halves(split[order], per))
-        return norms, method, grads, second
-    a = x.reshape(num_units, -1, x.shape[-1])
-    gg = g.reshape(num_units, -1, g.shape[-1])
-    norms, grads = _direct_linear(a, gg, keep)
-    return norms, method, grads, None
+        norms = _direct_conv(module, x, g, num_units, per, False)[0]
+    else:
+        norms = _direct_linear(x.reshape(num_units, -1, x.shape[-1]),
+                               g.reshape(num_units, -1, g.shape[-1]),
+                               False)[0]
+    return total + norms, method
 
 
-def _second_halves(split: torch.Tensor, per: int) -> bool:
-    """Whether, video by video, exactly the second half of the rows is
-    ``split`` (MaskDP's full rows, then its masked rows)."""
-    if per % 2:
-        return False
-    pattern = torch.arange(per, device=split.device) >= per // 2
-    return bool((split.view(-1, per) == pattern).all())
+def _bias_rows(module: nn.Module, g: torch.Tensor) -> torch.Tensor:
+    """(B_l, O) per-sub-row bias gradients of a conv or linear layer."""
+    if isinstance(module, _CONVS):
+        return g.reshape(g.shape[0], g.shape[1], -1).sum(-1)
+    return g.reshape(g.shape[0], -1, g.shape[-1]).sum(1)
 
 
 def _per_video_weight_grads(module: nn.Module, x: torch.Tensor,
@@ -407,14 +419,14 @@ def _weight_grad(module: nn.Module, x: torch.Tensor,
     return g.reshape(-1, g.shape[-1]).t() @ x.reshape(-1, x.shape[-1])
 
 
-def weighted_grads(module: nn.Module, calls: Sequence[Call],
-                   coefficient: torch.Tensor) -> Dict[str, torch.Tensor]:
+def weighted_grads(module: nn.Module, calls: Sequence[Call]
+                   ) -> Dict[str, torch.Tensor]:
     """``sum_r c_r * grad_r`` of the layer's trainable parameters.
 
     Args:
         module (nn.Module): A supported layer.
-        calls (Sequence[tuple]): ``(input, output_gradient)`` per call.
-        coefficient (Tensor): (B_l,) weight of each sub-row.
+        calls (Sequence[tuple]): ``(input, output_gradient, c)`` per call,
+            ``c`` (B_l,) the weight of each sub-row.
 
     Returns:
         dict: ``{'weight': ..., 'bias': ...}`` for trainable parameters.
@@ -424,7 +436,7 @@ def weighted_grads(module: nn.Module, calls: Sequence[Call],
     def add(name: str, value: torch.Tensor) -> None:
         out[name] = out[name] + value if name in out else value
 
-    for x, g in calls:
+    for x, g, coefficient in calls:
         c = coefficient.to(g.dtype).view((-1, ) + (1, ) * (g.dim() - 1))
         gc = g * c
         if isinstance(module, (nn.GroupNorm, nn.LayerNorm)):
@@ -439,13 +451,14 @@ def weighted_grads(module: nn.Module, calls: Sequence[Call],
 
 
 def layer_positions(module: nn.Module, grad_output: torch.Tensor) -> int:
-    """Output positions per sub-row (for reports)."""
+    """Output positions per sub-row."""
     if isinstance(module, _CONVS):
         return grad_output[0, 0].numel()
     return grad_output[0].numel() // grad_output.shape[-1]
 
 
 __all__: List[str] = [
-    'SUPPORTED_LAYERS', 'KeptGrads', 'unsupported_reason', 'choose_method',
-    'video_sq_norms', 'weighted_grads', 'layer_positions'
+    'SUPPORTED_LAYERS', 'unsupported_reason', 'choose_method',
+    'group_by_video', 'video_grads', 'video_sq_norms', 'weighted_grads',
+    'layer_positions'
 ]

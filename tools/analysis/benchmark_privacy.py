@@ -10,8 +10,11 @@ memory of a step, and their ratios to the non-private step.
 Modes:
     none          the config's recognizer and optim wrapper, data
                   preprocessor mode 'none' (an ordinary training step)
-    dpsgd/maskdp  MaskDPOptimWrapper (clipping='fast'), noise_multiplier
-                  1.0, E|B| = batch size
+    dpsgd/maskdp  MaskDPOptimWrapper (clipping='fast'; MaskDP runs its
+                  views one after the other, --cfg-options
+                  optim_wrapper.sequential_views=False runs them as one
+                  batch of 2B rows), noise_multiplier 1.0, E|B| = batch
+                  size
     dpsgd_exact/maskdp_exact  the same with clipping='exact' (Opacus hooks)
     opacus        Opacus' own DP-SGD (PrivacyEngine.make_private, hooks,
                   flat clipping at the same max_grad_norm) on a copy of the
@@ -250,7 +253,8 @@ def _wrapper_cfg(cfg, mode: str, args) -> dict:
     drop = ('clip_grad', 'accumulative_counts', 'loss_scale', 'dtype')
     if mode == 'opacus':
         drop += ('max_grad_norm', 'secure_mode', 'noise_seed',
-                 'check_first_step', 'clipping', 'fallback_to_exact')
+                 'check_first_step', 'clipping', 'fallback_to_exact',
+                 'sequential_views')
         return dict({k: v for k, v in ow.items() if k not in drop},
                     type='OptimWrapper')
     if str(ow.get('type')).split('.')[-1] != 'MaskDPOptimWrapper':

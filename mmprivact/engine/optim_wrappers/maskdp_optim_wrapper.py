@@ -42,10 +42,16 @@ class MaskDPOptimWrapper(OptimWrapper):
     same result to float tolerance: ``clipping='fast'`` (default;
     :class:`GhostClipper`: per-video norms from the layers' inputs and
     output gradients, ghost norms or per-video instantiation per layer,
-    then the clipped sum directly, one backward pass without parameter
-    gradients) and ``clipping='exact'`` (Opacus' per-sample gradient
-    hooks; every row's full gradient is formed, for verification). A model
-    with a trainable layer the fast path does not cover (anything but
+    reduced layer by layer during the backward pass, then the clipped sum
+    directly; no parameter gradients) and ``clipping='exact'`` (Opacus'
+    per-sample gradient hooks; every row's full gradient is formed, for
+    verification). On the fast path MaskDP runs the two views one after
+    the other (``sequential_views``): the model's ``train_step`` forwards
+    the full view only, and :meth:`backward` runs the masked view's
+    forward and backward pass itself, so one view's activations are in
+    memory at a time; the loss ``train_step`` logs is then the full
+    view's, and the masked view's is logged as ``loss_masked_view``. A
+    model with a trainable layer the fast path does not cover (anything but
     Conv1d/2d/3d, Linear, GroupNorm, LayerNorm) is refused with an error
     naming the layers, or, with ``fallback_to_exact=True``, trains on the
     exact path with a warning naming them. The mode is the data
@@ -83,6 +89,10 @@ class MaskDPOptimWrapper(OptimWrapper):
         fallback_to_exact (bool): With ``clipping='fast'``, train on the
             exact path (warning) instead of raising when a trainable layer
             is not covered by the fast path. Defaults to False.
+        sequential_views (bool): With ``clipping='fast'`` and MaskDP, run
+            the full and the masked view one after the other (less memory,
+            same update) instead of as one batch of 2B rows. Defaults to
+            True.
         **kwargs: ``accumulative_counts`` (must be 1) and ``clip_grad``
             (must be None) of :class:`OptimWrapper`.
     """
@@ -98,6 +108,7 @@ class MaskDPOptimWrapper(OptimWrapper):
                  check_first_step: bool = True,
                  clipping: str = 'fast',
                  fallback_to_exact: bool = False,
+                 sequential_views: bool = True,
                  **kwargs) -> None:
         if clipping not in self.CLIPPING:
             raise ValueError(f'clipping must be one of {self.CLIPPING}, got '
@@ -124,6 +135,7 @@ class MaskDPOptimWrapper(OptimWrapper):
         self.check_first_step = check_first_step
         self.clipping = clipping
         self.fallback_to_exact = bool(fallback_to_exact)
+        self.sequential_views = bool(sequential_views)
         # What actually runs: 'exact' also where 'fast' had to fall back.
         self.clipping_used: Optional[str] = None
         self._ghost = None
@@ -140,6 +152,7 @@ class MaskDPOptimWrapper(OptimWrapper):
         self.noise_generator: Optional[torch.Generator] = None
         self._grad_sample_module = None
         self._preprocessor = None
+        self._model: Optional[nn.Module] = None
         self.last_stats: Dict[str, float] = {}
 
     # -- configuration -------------------------------------------------
@@ -165,9 +178,10 @@ class MaskDPOptimWrapper(OptimWrapper):
             TypeError: If the data preprocessor is not a private one.
             ValueError: For BatchNorm in train mode, naming the module.
         """
+        inner = model.module if is_model_wrapper(model) else model
+        self._model = inner  # runs the masked view (sequential views)
         if self._grad_sample_module is not None:
             return  # False in mode none: attached without hooks
-        inner = model.module if is_model_wrapper(model) else model
         preprocessor = getattr(inner, 'data_preprocessor', None)
         if getattr(preprocessor, 'mode', None) not in ('none', 'maskdp',
                                                        'dpsgd'):
@@ -197,6 +211,8 @@ class MaskDPOptimWrapper(OptimWrapper):
             if self._ghost is not None:
                 self._grad_sample_module = True
                 self.clipping_used = 'fast'
+                preprocessor.separate_masked_view = (
+                    self.mode == 'maskdp' and self.sequential_views)
                 return
             why = ('MaskDPOptimWrapper: clipping=\'fast\' is not '
                    f'possible: {reason}.')
@@ -215,6 +231,7 @@ class MaskDPOptimWrapper(OptimWrapper):
             print_log(message, logger='current', level=30)
         self._grad_sample_module = make_per_sample(inner)
         self.clipping_used = 'exact'
+        preprocessor.separate_masked_view = False  # per-sample rows: 2B
 
     @property
     def is_private(self) -> bool:
@@ -291,9 +308,11 @@ class MaskDPOptimWrapper(OptimWrapper):
     def backward(self, loss: torch.Tensor, **kwargs) -> None:
         """The loss's backward pass; on the fast path, the clipped sum.
 
-        On the fast path no parameter gradient is computed: the gradients
-        at the layers' outputs give each video's norm and then the clipped
-        per-video sum, kept for :meth:`step`. Otherwise as
+        On the fast path no parameter gradient is computed: each layer is
+        reduced as its output gradient arrives, and once every view is
+        done the clipped per-video sum is formed and kept for :meth:`step`.
+        With sequential views ``loss`` is the full view's, and the masked
+        view's forward and backward pass run here. Otherwise as
         :meth:`OptimWrapper.backward` (the exact path's hooks record
         per-sample gradients).
         """
@@ -301,34 +320,81 @@ class MaskDPOptimWrapper(OptimWrapper):
             super().backward(loss, **kwargs)
             return
         layout = self._preprocessor.last_layout
+        separate = self._preprocessor.pending_masked_view is not None
         if layout is None:
             raise RuntimeError(
                 'No batch layout from the data preprocessor: the loss was '
                 'not computed on a batch that MaskDPDataPreprocessor '
                 'prepared in training mode.')
         video_index, masked = layout['video_index'], layout['masked']
-        rows = len(video_index)
         params = self._params()
         check = self.check_first_step and self.private_steps == 0
-        if check:
-            ordinary = torch.autograd.grad(loss, params, retain_graph=True,
-                                           allow_unused=True)
-        # MMAction2's loss is a mean over the R rows: R * its gradient is
-        # the sum of the rows' per-sample gradients.
-        self._ghost.backward(loss, loss_scale=rows)
+        ordinary: List[Optional[torch.Tensor]] = [None] * len(params)
+        self._ghost.begin(video_index=video_index, masked=masked,
+                          mode=self.mode)
+        if not separate:  # all rows in one batch
+            self._fast_pass(loss, None, params, ordinary, check)
+        else:
+            self._fast_pass(loss, ~masked, params, ordinary, check)
+            del loss  # the full view's graph is freed: run the masked view
+            # Its input may take the full view's tensor, unless a layer
+            # keeps that tensor (its first layer, with ghost norms).
+            full = self._preprocessor.pending_masked_view['inputs']
+            masked_loss = self._masked_view_loss(
+                self._preprocessor.take_masked_view(
+                    in_place=not self._ghost.holds(full)))
+            del full
+            self._fast_pass(masked_loss, masked, params, ordinary, check)
+        rows = len(video_index)
         if check:
             plain = self._ghost.plain_sum()
             self._check_sum(params, [
                 plain.get(p, torch.zeros_like(p)).unsqueeze(0) for p in params
-            ], list(ordinary), rows=rows)
+            ], [None if g is None else g / rows for g in ordinary], rows=rows)
         sums, norms = self._ghost.clipped_sum(
-            video_index=video_index,
-            masked=masked,
-            max_grad_norm=self.max_grad_norm,
-            mode=self.mode)
+            max_grad_norm=self.max_grad_norm)
+        self._ghost.clear()  # free the per-video gradients now
         self._fast_sums = [sums.get(p, torch.zeros_like(p)) for p in params]
         self._fast_norms = norms
         self._inner_count += 1
+
+    def _fast_pass(self, loss: torch.Tensor, rows: Optional[torch.Tensor],
+                   params: List[nn.Parameter],
+                   ordinary: List[Optional[torch.Tensor]],
+                   check: bool) -> None:
+        """One backward pass of the fast path over some of the step's rows.
+
+        Args:
+            loss (Tensor): Mean loss over the rows of this forward pass.
+            rows (Tensor, optional): (R,) bool, the step's rows it covers
+                (None: all).
+            params (list): The trainable parameters.
+            ordinary (list): Per parameter, the sum of the rows' ordinary
+                gradients so far; added to when ``check``.
+            check (bool): Also take the ordinary gradients (first step).
+        """
+        count = len(self._preprocessor.last_layout['video_index']) \
+            if rows is None else int(rows.sum())
+        # MMAction2's loss is a mean over the R rows: R * its gradient is
+        # the sum of the rows' per-sample gradients. The check's ordinary
+        # gradients come from the same pass (no retained graph).
+        grads = self._ghost.backward(loss, loss_scale=count, rows=rows,
+                                     also=params if check else ())
+        for i, g in enumerate(grads):
+            if g is not None:
+                ordinary[i] = g if ordinary[i] is None else ordinary[i] + g
+
+    def _masked_view_loss(self, view: dict) -> torch.Tensor:
+        """The model's loss on the masked view (sequential views)."""
+        if self._model is None:
+            raise RuntimeError('MaskDPOptimWrapper is not attached to a '
+                               'model; train through optim_context().')
+        with torch.enable_grad():
+            losses = self._model._run_forward(view, mode='loss')
+        loss, _ = self._model.parse_losses(losses)
+        self.message_hub.update_scalar('train/loss_masked_view',
+                                       float(loss.detach()))
+        return loss
 
     def private_direction(self, *, empty: bool = False
                           ) -> List[torch.Tensor]:
@@ -458,6 +524,7 @@ class MaskDPOptimWrapper(OptimWrapper):
         self._fast_sums = self._fast_norms = None
         if self._preprocessor is not None:
             self._preprocessor.last_layout = None
+            self._preprocessor.pending_masked_view = None
 
     # -- state ---------------------------------------------------------
     def state_dict(self) -> dict:

@@ -39,7 +39,14 @@ class MaskDPDataPreprocessor(ActionDataPreprocessor):
 
     In ``maskdp`` training the batch becomes ``[x; x_ns]`` (2B videos, data
     samples duplicated) and :attr:`last_layout` tells which row is which
-    video and view, for the optimizer wrapper that clips per video.
+    video and view, for the optimizer wrapper that clips per video. With
+    :attr:`separate_masked_view` (set by :class:`MaskDPOptimWrapper` on its
+    fast path) the model gets only ``x``, and the wrapper runs the masked
+    view (:meth:`take_masked_view`) after the full view's backward pass, so
+    one view's activations are in memory at a time; the masked view is then
+    written over the full view's input tensor, which is no longer needed
+    (one batch of inputs less). :attr:`last_layout` still describes all 2B
+    rows.
     :attr:`fill_description` names the fill for reports.
 
     The mask comes from each data sample's ``privacy_mask`` meta field, in
@@ -96,6 +103,8 @@ class MaskDPDataPreprocessor(ActionDataPreprocessor):
                           if fill == 'public_texture' else None)
         self.mask_at_test = mask_at_test
         self.last_layout: Optional[dict] = None
+        self.separate_masked_view = False
+        self.pending_masked_view: Optional[dict] = None
 
     @property
     def fill_description(self) -> str:
@@ -136,14 +145,15 @@ class MaskDPDataPreprocessor(ActionDataPreprocessor):
         shape = (len(images), 1, 3) + (1, ) * (inputs.ndim - 5)
         return texture.to(inputs.dtype).view(shape + (height, width))
 
-    def masked_view(self, inputs: torch.Tensor,
-                    data_samples: List) -> torch.Tensor:
+    def masked_view(self, inputs: torch.Tensor, data_samples: List,
+                    out: Optional[torch.Tensor] = None) -> torch.Tensor:
         """``inputs`` with every sensitive pixel set to the fill.
 
         Args:
             inputs (Tensor): (B, N, C, ...) normalised batch.
             data_samples (list): Their data samples, with ``privacy_mask``
                 (and ``filename`` or ``sample_idx`` for the public texture).
+            out (Tensor, optional): Where to write it (may be ``inputs``).
 
         Returns:
             Tensor: The masked view, same shape as ``inputs``.
@@ -170,7 +180,31 @@ class MaskDPDataPreprocessor(ActionDataPreprocessor):
             fill = self.public_fill(inputs, data_samples)
         else:
             fill = inputs.new_full((), self.fill_value)
-        return torch.where(mask.unsqueeze(2), inputs, fill)
+        if out is None:
+            return torch.where(mask.unsqueeze(2), inputs, fill)
+        return torch.where(mask.unsqueeze(2), inputs, fill, out=out)
+
+    def take_masked_view(self, in_place: bool = True) -> Optional[dict]:
+        """The masked view of the last training batch, with
+        :attr:`separate_masked_view`, as ``dict(inputs=..., data_samples=...)``
+        for the model's forward pass (None if there is none; handed out
+        once).
+
+        Args:
+            in_place (bool): Write the masked view over the full view's
+                input tensor (call it after the full view's backward pass,
+                when nothing needs that tensor any more). It is never done
+                where the tensor shares memory with the caller's inputs.
+                Defaults to True.
+        """
+        pending, self.pending_masked_view = self.pending_masked_view, None
+        if pending is None:
+            return None
+        batch, samples = pending['inputs'], pending['data_samples']
+        in_place = in_place and pending['owned']
+        twin = self.masked_view(batch, samples,
+                                out=batch if in_place else None)
+        return dict(inputs=twin, data_samples=copy.deepcopy(list(samples)))
 
     def preprocess(self, inputs: List[torch.Tensor], data_samples,
                    training: bool = False) -> Tuple:
@@ -179,10 +213,19 @@ class MaskDPDataPreprocessor(ActionDataPreprocessor):
                                                  training)
         num_videos = batch.shape[0]
         if training and self.mode == 'maskdp':
-            twin = self.masked_view(batch, data_samples)
             self.last_layout = dict(
                 video_index=torch.arange(num_videos).repeat(2),
                 masked=torch.arange(2 * num_videos) >= num_videos)
+            if self.separate_masked_view:
+                # Overwritten by the masked view later, unless it shares
+                # memory with the caller's inputs.
+                owned = batch.untyped_storage().data_ptr() not in {
+                    t.untyped_storage().data_ptr() for t in inputs
+                    if isinstance(t, torch.Tensor)}
+                self.pending_masked_view = dict(
+                    inputs=batch, data_samples=data_samples, owned=owned)
+                return batch, data_samples
+            twin = self.masked_view(batch, data_samples)
             return (torch.cat([batch, twin]),
                     list(data_samples) + copy.deepcopy(list(data_samples)))
         if training:

@@ -57,7 +57,14 @@ def _reference(model, videos, labels, masks, *, C, E, mode):
     return [t / E for t in total]
 
 
-@pytest.mark.parametrize('clipping', ['fast', 'exact'])
+# The fast path with its default sequential views, with both views as one
+# batch of 2B rows, and the exact path.
+CLIPPINGS = {'fast': dict(clipping='fast'),
+             'fast_batched': dict(clipping='fast', sequential_views=False),
+             'exact': dict(clipping='exact')}
+
+
+@pytest.mark.parametrize('clipping', list(CLIPPINGS))
 @pytest.mark.parametrize('mode', ['maskdp', 'dpsgd'])
 @pytest.mark.parametrize('builder,clips', [(build_model, 1), (build_tsn, 3)])
 def test_direction_equals_per_example_autograd(mode, builder, clips,
@@ -72,7 +79,7 @@ def test_direction_equals_per_example_autograd(mode, builder, clips,
         videos, labels, masks = random_batch(4, seed=1)
     C, E = 0.05, 3.0
     expected = _reference(model, videos, labels, masks, C=C, E=E, mode=mode)
-    wrapper = build_wrapper(model, max_grad_norm=C, clipping=clipping)
+    wrapper = build_wrapper(model, max_grad_norm=C, **CLIPPINGS[clipping])
     wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
                               expected_batch_size=E)
     got = private_direction(model, wrapper,
@@ -80,7 +87,8 @@ def test_direction_equals_per_example_autograd(mode, builder, clips,
     assert len(got) == len(expected)
     for a, b in zip(got, expected):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
-    assert wrapper.clipping_used == clipping  # no silent fallback
+    # No silent fallback.
+    assert wrapper.clipping_used == CLIPPINGS[clipping]['clipping']
     # Some videos were clipped, so the check is not vacuous.
     assert wrapper.last_stats['clip_fraction'] > 0
 
@@ -283,3 +291,69 @@ def test_unsupported_layer_is_refused_by_name_or_falls_back_loudly():
 def test_unknown_clipping_is_refused():
     with pytest.raises(ValueError, match='clipping must be one of'):
         build_wrapper(build_model('maskdp'), clipping='bogus')
+
+
+def test_sequential_views_train_step():
+    """MaskDP on the fast path: the model's forward sees the full view
+    only (B rows), the wrapper runs the masked view and logs its loss; one
+    private step over B videos, as with the 2B-row batch."""
+    model = build_model('maskdp')
+    batched = copy.deepcopy(model)
+    rows_seen = []
+    model.backbone.register_forward_hook(
+        lambda m, i, o: rows_seen.append(i[0].shape[0]))
+    videos, labels, masks = random_batch(3, seed=2)
+    results = []
+    for net, sequential in ((model, True), (batched, False)):
+        wrapper = build_wrapper(net, max_grad_norm=0.05, lr=0.1,
+                                noise_seed=1, sequential_views=sequential)
+        wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
+                                  expected_batch_size=3.0)
+        log_vars = net.train_step(make_batch(videos, labels, masks),
+                                  wrapper)
+        assert wrapper.private_steps == 1
+        assert wrapper.last_stats['batch_videos'] == 3.0
+        assert net.data_preprocessor.pending_masked_view is None
+        results.append((log_vars, wrapper))
+    assert rows_seen == [3, 3]  # the full view, then the masked view
+    assert 'train/loss_masked_view' in results[0][1].message_hub.log_scalars
+    # The same update from both layouts.
+    for a, b in zip(model.parameters(), batched.parameters()):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    # The exact path keeps the 2B-row batch.
+    exact = build_model('maskdp')
+    build_wrapper(exact, clipping='exact').attach(exact)
+    assert not exact.data_preprocessor.separate_masked_view
+
+
+@pytest.mark.parametrize('sequential', [True, False])
+def test_first_step_check_catches_an_invisible_computation(sequential):
+    """A functional use of a layer's weight that the fast path does not
+    see: the first step's check against the ordinary gradient refuses."""
+    model = build_model('maskdp')
+    weight = model.cls_head.fc_cls.weight
+    model.backbone.register_forward_hook(
+        lambda m, i, o: o * (1 + weight.sum()))
+    wrapper = build_wrapper(model, sequential_views=sequential)
+    wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
+                              expected_batch_size=2.0)
+    with pytest.raises(RuntimeError, match='do not add up'):
+        private_direction(model, wrapper, make_batch(*_batch(2)))
+
+
+def test_sequential_views_with_ghost_norms_everywhere():
+    """With ghost norms the first layer keeps the full view's input until
+    the clipped sum, so the masked view must not be written over it."""
+    model = build_model('maskdp')
+    videos, labels, masks = random_batch(4, seed=1)
+    expected = _reference(model, videos, labels, masks, C=0.05, E=3.0,
+                          mode='maskdp')
+    wrapper = build_wrapper(model, max_grad_norm=0.05)
+    wrapper.configure_privacy(noise_multiplier=TINY_SIGMA,
+                              expected_batch_size=3.0)
+    wrapper.attach(model)
+    wrapper._ghost.method = 'ghost'
+    got = private_direction(model, wrapper, make_batch(videos, labels, masks))
+    for a, b in zip(got, expected):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    assert wrapper._ghost.last_methods['backbone.conv1.conv'] == 'ghost'

@@ -53,6 +53,47 @@ def test_maskdp_training_batch_is_full_then_masked():
     assert layout['masked'].tolist() == [False] * B + [True] * B
 
 
+@pytest.mark.parametrize('fill', ['constant', 'public_texture'])
+def test_separate_masked_view_is_the_same_twin_written_over_the_input(fill):
+    """With separate_masked_view (MaskDPOptimWrapper's fast path) the model
+    gets the full view; the masked view comes later, equal to the batched
+    twin, in the same tensor (one batch of inputs less), once."""
+    batched = _build(mode='maskdp', fill=fill)(_data(), training=True)
+    pre = _build(mode='maskdp', fill=fill)
+    pre.separate_masked_view = True
+    out = pre(_data(), training=True)
+    x, samples = out['inputs'], out['data_samples']
+    assert x.shape == (B, N, 3, T, H, W) and len(samples) == B
+    assert torch.equal(x, batched['inputs'][:B])
+    assert pre.last_layout['masked'].tolist() == [False] * B + [True] * B
+    view = pre.take_masked_view()
+    assert torch.equal(view['inputs'], batched['inputs'][B:])
+    assert view['inputs'].data_ptr() == x.data_ptr()
+    assert [s.gt_label.item() for s in view['data_samples']] == [0, 1, 2]
+    assert all(a is not b for a, b in zip(view['data_samples'], samples))
+    assert pre.take_masked_view() is None
+
+
+def test_separate_masked_view_leaves_a_shared_input_alone(monkeypatch):
+    """A batch that shares memory with the caller's inputs is not
+    overwritten (MMAction2's own preprocess always copies; a subclass or
+    another version might not)."""
+    from mmaction.models import ActionDataPreprocessor
+    monkeypatch.setattr(ActionDataPreprocessor, 'preprocess',
+                        lambda self, inputs, samples, training=False:
+                        (inputs[0].unsqueeze(0), samples))
+    pre = _build(mode='maskdp')
+    pre.separate_masked_view = True
+    data = _data()
+    video = data['inputs'][0].float()
+    before = video.clone()
+    batch, _ = pre.preprocess([video], data['data_samples'][:1], True)
+    view = pre.take_masked_view()
+    assert torch.equal(video, before)
+    assert view['inputs'].data_ptr() != batch.data_ptr()
+    assert not torch.equal(view['inputs'], batch)  # it is the masked view
+
+
 def test_masked_view_ignores_the_sensitive_pixels():
     """x_ns is a function of the non-sensitive part only."""
     pre = _build(mode='maskdp')
