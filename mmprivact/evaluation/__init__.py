@@ -1,5 +1,8 @@
 """Privacy-leakage measurement: attackers that read private attributes."""
 from . import metrics, privacy_attribute_sets
+from .audit_run_log import AuditRunLog
+from .canary_audit import CanaryAudit
+from .canary_records import CanaryRecords
 from .frame_attribute_probe import (FrameAttributeProbe,
                                     load_labelled_frames,
                                     train_attribute_probe)
@@ -12,6 +15,7 @@ from .privacy_attacker import (PrivacyAttacker, anonymize_frames,
 from .privacy_attribute_sets import PrivacyAttributeSplit
 
 __all__ = [
+    'AuditRunLog', 'CanaryAudit', 'CanaryRecords',
     'FrameAttributeProbe', 'load_labelled_frames', 'train_attribute_probe',
     'metrics', 'privacy_attribute_sets', 'PrivacyLeakageMetric',
     'average_precision', 'class_mean_average_precision', 'f1_per_class',
