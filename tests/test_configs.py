@@ -7,8 +7,11 @@ File names follow ``{algorithm}_{backbone}_{privacy}_{schedule}_{dataset}.py``
 (five ``_``-separated fields; use ``-`` inside a field). The privacy field
 is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
 ``-eps<number>`` (a DP budget), ``-c<number>`` (the clip norm C) and/or
-``-b<number>`` (the minimax budget B), e.g. ``maskdp-eps1-c0.1``,
-``minimax-b0.5``. Extend the list here when a new
+``-b<number>`` (the minimax budget B), then for minimax variants
+``-wb<number>`` (the privacy weight w_B), ``-lam<number>`` (the penalty
+weight lambda) and ``-nocolour`` (f_B's views without colour
+augmentation), e.g. ``maskdp-eps1-c0.1``, ``minimax-b0.5``,
+``minimax-b0.9-wb3.5-lam3-nocolour``. Extend the list here when a new
 privacy method is added.
 """
 import copy
@@ -36,8 +39,10 @@ PRIVACY_TAGS = (
     'blackout',
 )
 _NUMBER = r'\d+(?:\.\d+)?'
-PRIVACY_RE = re.compile(r'^(?:%s)(?:-eps%s)?(?:-c%s)?(?:-b%s)?$' % ('|'.join(
-    re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER, _NUMBER))
+PRIVACY_RE = re.compile(
+    r'^(?:%s)(?:-eps%s)?(?:-c%s)?(?:-b%s)?(?:-wb%s)?(?:-lam%s)?(?:-nocolour)?$'
+    % ('|'.join(re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER,
+       _NUMBER, _NUMBER, _NUMBER))
 TOKEN_RE = re.compile(r'^[a-z0-9][a-z0-9.+-]*$')
 #: Schedule: ``{gpus}xb{batch}`` then ``-``-separated parts, one of which is
 #: the length (``100e`` epochs or ``20k``/``20kiters``/``500iters``).
@@ -185,7 +190,8 @@ def test_config_name_scheme(path: Path):
         assert TOKEN_RE.match(value), f'{path.name}: bad {what} {value!r}'
     assert PRIVACY_RE.match(privacy), (
         f'{path.name}: privacy field {privacy!r} is not one of '
-        f'{PRIVACY_TAGS} (optionally + -eps<n> / -b<n>); extend '
+        f'{PRIVACY_TAGS} (optionally + -eps<n>, -c<n>, -b<n>, -wb<n>, '
+        '-lam<n>, -nocolour); extend '
         'PRIVACY_TAGS in tests/test_configs.py for a new method')
     assert SCHEDULE_RE.match(schedule), (
         f'{path.name}: schedule {schedule!r} must look like '
