@@ -123,7 +123,7 @@ def test_sweep_config_validates(path: Path):
 
 
 def test_maskdp_table_sweep_fits_its_time_budget():
-    """The ready sweep stays at 5 runs (about 8 min each on 2 cores):
+    """The ready sweep stays at 5 runs (15 min in all on 2 cores):
     non-private + DP-SGD and MaskDP at epsilon 1 and 8, one seed."""
     import mmprivact  # noqa: F401
     from mmprivact.evaluation.sweep import SweepGrid
