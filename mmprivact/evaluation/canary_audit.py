@@ -29,6 +29,7 @@ from mmprivact.datasets.samplers import PoissonBatchSampler
 from mmprivact.privacy.accountant import (calibrate_noise_multiplier,
                                           compute_epsilon)
 from .canary_records import CANARY_KINDS, CanaryRecords
+from .sweep.run_overrides import privacy_hook_index
 
 AUDIT_MODES = ('maskdp', 'dpsgd', 'none')
 # The bisection takes seconds; an audit resumed in the same process (or
@@ -46,11 +47,9 @@ class _RecordSource:
 
 
 def _hook_setting(cfg: Config, key: str):
-    for hook in cfg.get('custom_hooks', []) or []:
-        if str(hook.get('type', '')).split('.')[-1] == (
-                'PrivacyAccountantHook') and hook.get(key) is not None:
-            return hook[key]
-    return None
+    """``key`` of the config's PrivacyAccountantHook (None if unset)."""
+    index = privacy_hook_index(cfg)
+    return None if index is None else cfg.custom_hooks[index].get(key)
 
 
 class CanaryAudit:

@@ -23,6 +23,8 @@ _SPECIAL = set(',[]()\'" =')
 def privacy_hook_index(cfg: Mapping) -> Optional[int]:
     """Position of the ``PrivacyAccountantHook`` in ``cfg.custom_hooks``.
 
+    The type may carry a registry scope (``'mmprivact.PrivacyAccountantHook'``).
+
     Args:
         cfg (Mapping): A loaded training config.
 
@@ -34,7 +36,8 @@ def privacy_hook_index(cfg: Mapping) -> Optional[int]:
     """
     hooks = cfg.get('custom_hooks') or []
     found = [i for i, hook in enumerate(hooks)
-             if isinstance(hook, Mapping) and hook.get('type') == PRIVACY_HOOK]
+             if isinstance(hook, Mapping)
+             and str(hook.get('type', '')).split('.')[-1] == PRIVACY_HOOK]
     if len(found) > 1:
         raise ValueError(
             f'{getattr(cfg, "filename", "config")}: {len(found)} '

@@ -4,7 +4,8 @@ from mmengine.config import Config, DictAction
 
 from mmprivact.evaluation.sweep import SweepGrid
 from mmprivact.evaluation.sweep.run_overrides import (dataset_key,
-                                                      format_cfg_options)
+                                                      format_cfg_options,
+                                                      privacy_hook_index)
 from .fakes import CONFIGS, REPO, make_data_root, write_sweep
 
 
@@ -68,6 +69,15 @@ def test_epsilon_goes_to_the_accountant_wherever_it_is(tmp_path, data_root):
     hooks = _apply(str(config), options).custom_hooks
     assert hooks[0] == dict(type='EmptyCacheHook')
     assert hooks[1].target_epsilon == 2.0 and hooks[1].noise_multiplier is None
+
+
+def test_privacy_hook_is_found_with_a_registry_scope_and_only_once():
+    hooks = [dict(type='EmptyCacheHook'),
+             dict(type='mmprivact.PrivacyAccountantHook')]
+    assert privacy_hook_index(dict(custom_hooks=hooks)) == 1
+    assert privacy_hook_index(dict(custom_hooks=hooks[:1])) is None
+    with pytest.raises(ValueError, match='keep one'):
+        privacy_hook_index(dict(custom_hooks=hooks + hooks[1:]))
 
 
 def test_sweep_and_method_options_reach_every_run(tmp_path, data_root):
