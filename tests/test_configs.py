@@ -9,9 +9,10 @@ is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
 ``-eps<number>`` (a DP budget), ``-c<number>`` (the clip norm C) and/or
 ``-b<number>`` (the minimax budget B), then for minimax variants
 ``-wb<number>`` (the privacy weight w_B), ``-lam<number>`` (the penalty
-weight lambda) and ``-nocolour`` (f_B's views without colour
+weight lambda), ``-lra<number>`` (f_A's learning rate, where it differs
+from f_T's and f_B's) and ``-nocolour`` (f_B's views without colour
 augmentation), e.g. ``maskdp-eps1-c0.1``, ``minimax-b0.5``,
-``minimax-b0.9-wb3.5-lam3-nocolour``. Extend the list here when a new
+``minimax-b0.9-wb5-lam10-lra0.0004-nocolour``. Extend the list here when a new
 privacy method is added.
 """
 import copy
@@ -39,10 +40,11 @@ PRIVACY_TAGS = (
     'blackout',
 )
 _NUMBER = r'\d+(?:\.\d+)?'
+_PARAMS = ('eps', 'c', 'b', 'wb', 'lam', 'lra')
 PRIVACY_RE = re.compile(
-    r'^(?:%s)(?:-eps%s)?(?:-c%s)?(?:-b%s)?(?:-wb%s)?(?:-lam%s)?(?:-nocolour)?$'
-    % ('|'.join(re.escape(tag) for tag in PRIVACY_TAGS), _NUMBER, _NUMBER,
-       _NUMBER, _NUMBER, _NUMBER))
+    r'^(?:%s)%s(?:-nocolour)?$' %
+    ('|'.join(re.escape(tag) for tag in PRIVACY_TAGS), ''.join(
+        r'(?:-%s%s)?' % (name, _NUMBER) for name in _PARAMS)))
 TOKEN_RE = re.compile(r'^[a-z0-9][a-z0-9.+-]*$')
 #: Schedule: ``{gpus}xb{batch}`` then ``-``-separated parts, one of which is
 #: the length (``100e`` epochs or ``20k``/``20kiters``/``500iters``).
@@ -191,7 +193,7 @@ def test_config_name_scheme(path: Path):
     assert PRIVACY_RE.match(privacy), (
         f'{path.name}: privacy field {privacy!r} is not one of '
         f'{PRIVACY_TAGS} (optionally + -eps<n>, -c<n>, -b<n>, -wb<n>, '
-        '-lam<n>, -nocolour); extend '
+        '-lam<n>, -lra<n>, -nocolour); extend '
         'PRIVACY_TAGS in tests/test_configs.py for a new method')
     assert SCHEDULE_RE.match(schedule), (
         f'{path.name}: schedule {schedule!r} must look like '
