@@ -9,12 +9,14 @@
 #       colour-invariant, so fooling it makes f_A remove colour, which is
 #       what identity is made of in this set;
 #   privacy_weight (w_B) = 5: the privacy term weighted up;
-#   penalty_weight (lambda) = 10: the budget is a hard cap, RMS(x - f_A(x))
-#       does not overshoot B however strong the privacy pull;
+#   penalty_weight (lambda) = 10: holds RMS(x - f_A(x)) at or under B
+#       against the stronger privacy pull (no B overshot in the runs);
 #   f_A's learning rate 4e-4 against 1e-3 for f_T and f_B (the paper's ratio
-#       is 4e-5 : 1e-4): f_T and f_B keep up with a slower f_A, so f_A
-#       cannot outrun f_T and strip the action cues.
+#       is 4e-5 : 1e-4): f_T and f_B keep up with a slower f_A, which is
+#       then less apt to outrun f_T and strip the action cues.
 #
+# Measured: RMS rises with B (seed 0); at B = 0.9 action top-1 stays within
+# 7 points of raw over three seeds and identity leakage falls 24-31 points.
 # The files next to this one change only B (0.3 / 0.7 / 0.9).
 _base_ = ['./r3d_r18-w8_minimax-b0.5_1xb8-8x4x1-8e_synthetic.py']
 
