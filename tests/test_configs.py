@@ -192,8 +192,8 @@ def test_config_name_scheme(path: Path):
         assert TOKEN_RE.match(value), f'{path.name}: bad {what} {value!r}'
     assert PRIVACY_RE.match(privacy), (
         f'{path.name}: privacy field {privacy!r} is not one of '
-        f'{PRIVACY_TAGS} (optionally + -eps<n>, -c<n>, -b<n>, -wb<n>, '
-        '-lam<n>, -lra<n>, -nocolour); extend '
+        f'{PRIVACY_TAGS} (optionally + '
+        f'{", ".join(f"-{name}<n>" for name in _PARAMS)}, -nocolour); extend '
         'PRIVACY_TAGS in tests/test_configs.py for a new method')
     assert SCHEDULE_RE.match(schedule), (
         f'{path.name}: schedule {schedule!r} must look like '
