@@ -6,7 +6,8 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
-from mmengine.model import BaseModel
+from mmengine.logging import MMLogger
+from mmengine.model import BaseModel, BaseModule
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import DefaultScope
 
@@ -38,6 +39,23 @@ def frozen(*modules: nn.Module) -> Iterator[None]:
                     b.copy_(saved)
 
 
+def _reinitialize(module: nn.Module) -> None:
+    """Draw fresh random weights for ``module``, as when it was built.
+
+    Every layer with ``reset_parameters`` (convolutions, linear layers,
+    BatchNorm and its running statistics) is reset to PyTorch's default,
+    then the OpenMMLab ``init_weights`` chain runs again (MMAction2's ResNet
+    applies its Kaiming / constant init there), as the runner ran it.
+    """
+    for m in module.modules():
+        if hasattr(m, 'reset_parameters'):
+            m.reset_parameters()
+        if isinstance(m, BaseModule):
+            m._is_init = False
+    if hasattr(module, 'init_weights'):
+        module.init_weights()
+
+
 @MODELS.register_module()
 class PenaltyMinimaxRecognizer(BaseModel):
     """f_A (anonymizer) against f_T (action) and f_B (privacy), with a budget.
@@ -65,6 +83,12 @@ class PenaltyMinimaxRecognizer(BaseModel):
     * Step 2 (f_A frozen) updates f_T with ``L_T`` and f_B with ``L_B``.
     * ``schedule='both'`` runs step 1 then step 2 every iteration;
       ``'alternate'`` runs them on alternating iterations.
+    * ``privacy_restart_interval`` (off by default; not in the paper)
+      re-initializes f_B, with fresh random weights and an empty optimizer
+      state, every that many minimax iterations: the "model restarting" of
+      Wu et al. (ECCV 2018), so that f_A learns to defeat attackers at every
+      stage of training, as the fresh attacker of the leakage evaluation
+      is, rather than the one f_B it has co-adapted with.
 
     Inputs come from the data preprocessor in [0, 1]
     (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
@@ -89,6 +113,9 @@ class PenaltyMinimaxRecognizer(BaseModel):
             alone as an identity map (L1). Defaults to 0.
         privacy_frames_per_clip (int): Frames of each clip given to f_B.
         temperature (float): NT-Xent temperature. Defaults to 0.1.
+        privacy_restart_interval (int): Re-initialize f_B every that many
+            minimax iterations (after pre-training); 0 never does.
+            Defaults to 0.
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
@@ -110,6 +137,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  anonymizer_pretrain_iters: int = 0,
                  privacy_frames_per_clip: int = 2,
                  temperature: float = 0.1,
+                 privacy_restart_interval: int = 0,
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
@@ -144,6 +172,11 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 privacy_frames_per_clip < 1:
             raise ValueError(f'privacy_frames_per_clip must be an int >= 1; '
                              f'got {privacy_frames_per_clip!r}.')
+        if not isinstance(privacy_restart_interval, int) or \
+                privacy_restart_interval < 0:
+            raise ValueError(f'privacy_restart_interval must be an int >= 0 '
+                             f'(0: never restart f_B); got '
+                             f'{privacy_restart_interval!r}.')
         from ..losses import BudgetPenalty, NTXentLoss
         from ..privacy_branches import FrameViewAugmenter
         self.penalty = BudgetPenalty(budget)
@@ -156,6 +189,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.schedule = schedule
         self.anonymizer_pretrain_iters = anonymizer_pretrain_iters
         self.privacy_frames_per_clip = privacy_frames_per_clip
+        self.privacy_restart_interval = privacy_restart_interval
         self.register_buffer('utility_mean',
                              torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('utility_std',
@@ -297,6 +331,13 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 wrapper.update_params(loss)
             return dict(loss_reconstruction=loss.detach())
         minimax_step = step - self.anonymizer_pretrain_iters
+        if self.privacy_restart_interval and minimax_step > 0 and \
+                minimax_step % self.privacy_restart_interval == 0:
+            self.restart_privacy(optim_wrapper['privacy'])
+            MMLogger.get_current_instance().info(
+                f'f_B re-initialized at minimax iteration {minimax_step} '
+                f'(privacy_restart_interval='
+                f'{self.privacy_restart_interval}).')
         do_a = self.schedule == 'both' or minimax_step % 2 == 0
         do_b = self.schedule == 'both' or minimax_step % 2 == 1
         log: Dict[str, torch.Tensor] = {}
@@ -306,6 +347,17 @@ class PenaltyMinimaxRecognizer(BaseModel):
         if do_b:
             log.update(self._branches_step(x, samples, optim_wrapper))
         return log
+
+    def restart_privacy(self, wrapper) -> None:
+        """Give f_B fresh random weights and its optimizer an empty state.
+
+        Args:
+            wrapper (OptimWrapper): f_B's optimizer wrapper; its per-parameter
+                state (Adam's moments) is cleared, so the new f_B does not
+                inherit the old one's update statistics.
+        """
+        _reinitialize(self.privacy)
+        wrapper.optimizer.state.clear()
 
     # ------------------------------------------------------------ inference
     def forward(self,

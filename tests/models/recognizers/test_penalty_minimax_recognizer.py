@@ -145,6 +145,62 @@ def test_pretraining_reconstructs_then_minimax_starts():
     assert int(model.state_dict()['train_steps']) == 2
 
 
+def test_restart_gives_f_b_fresh_weights_and_an_empty_optimizer():
+    model, wrappers = build(schedule='both')
+    fresh = snapshot(model.privacy)
+    for i in range(2):
+        model.train_step(batch(seed=i), wrappers)
+    trained = snapshot(model.privacy)
+    a, t = snapshot(model.anonymizer), snapshot(model.utility)
+    assert wrappers['privacy'].optimizer.state  # Adam moments exist
+    model.restart_privacy(wrappers['privacy'])
+    now = model.privacy.state_dict()
+    assert not wrappers['privacy'].optimizer.state
+    assert changed(a, model.anonymizer) == []
+    assert changed(t, model.utility) == []
+    bn = [k for k in now if '.bn.' in k and now[k].dtype.is_floating_point]
+    weights = [k for k in now if k.endswith('weight') and k not in bn]
+    assert bn and len(weights) == 20 + 2  # ResNet-18 convs, projector
+    # BatchNorm back to its init: weight 1, bias 0, fresh running statistics
+    for k in bn:
+        want = 1.0 if k.endswith(('.weight', 'running_var')) else 0.0
+        assert torch.equal(now[k], torch.full_like(now[k], want)), k
+        assert not torch.equal(now[k], trained[k]), k  # training moved it
+    # convolutions and the projector: a new draw at the init's scale (the
+    # runner's Kaiming init for MMAction2's ResNet), not the trained values
+    for k in weights:
+        assert not torch.equal(now[k], trained[k]), k
+        assert not torch.equal(now[k], fresh[k]), k
+        ratio = float(now[k].std()) / float(fresh[k].std())
+        assert 0.7 < ratio < 1.3, (k, ratio)
+
+
+@pytest.mark.parametrize('pretrain', [0, 1])
+def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
+    model, wrappers = build(schedule='both', privacy_restart_interval=2,
+                            anonymizer_pretrain_iters=pretrain)
+    calls = []
+    real = model.restart_privacy
+    monkeypatch.setattr(model, 'restart_privacy',
+                        lambda w: calls.append(int(model.train_steps)) or
+                        real(w))
+    for i in range(5 + pretrain):
+        model.train_step(batch(seed=i), wrappers)
+    # restarts before minimax iterations 2 and 4 (train_steps counts the
+    # current iteration, pre-training included); a resumed run reads the
+    # counter from the checkpoint, so it keeps the same schedule
+    assert calls == [3 + pretrain, 5 + pretrain]
+    assert 'train_steps' in model.state_dict()
+
+
+def test_no_restart_by_default(monkeypatch):
+    model, wrappers = build(schedule='both')
+    monkeypatch.setattr(model, 'restart_privacy',
+                        lambda w: pytest.fail('f_B restarted'))
+    for i in range(3):
+        model.train_step(batch(seed=i), wrappers)
+
+
 def test_predict_runs_f_t_on_anonymized_frames():
     model, _ = build()
     model.eval()
@@ -164,6 +220,8 @@ def test_bad_arguments():
     for kw, match in [(dict(penalty_space='latent'), 'penalty_space'),
                       (dict(schedule='random'), 'schedule'),
                       (dict(anonymizer_pretrain_iters=-1), 'pretrain'),
-                      (dict(privacy_frames_per_clip=0), 'frames_per_clip')]:
+                      (dict(privacy_frames_per_clip=0), 'frames_per_clip'),
+                      (dict(privacy_restart_interval=-1), 'restart'),
+                      (dict(privacy_restart_interval=2.5), 'restart')]:
         with pytest.raises(ValueError, match=match):
             MODELS.build(model_cfg(**kw))
