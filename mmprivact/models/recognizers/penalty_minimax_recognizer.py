@@ -85,10 +85,10 @@ class PenaltyMinimaxRecognizer(BaseModel):
       ``'alternate'`` runs them on alternating iterations.
     * ``privacy_restart_interval`` (off by default; not in the paper)
       re-initializes f_B, with fresh random weights and an empty optimizer
-      state, every that many minimax iterations: the "model restarting" of
-      Wu et al. (ECCV 2018), so that f_A learns to defeat attackers at every
-      stage of training, as the fresh attacker of the leakage evaluation
-      is, rather than the one f_B it has co-adapted with.
+      state, every that many minimax iterations: the "budget model
+      restarting" of Wu et al. (ECCV 2018), so that f_A learns to defeat
+      attackers at every stage of training, as the leakage evaluation's
+      fresh attacker is, rather than only the f_B it co-adapted with.
 
     Inputs come from the data preprocessor in [0, 1]
     (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
