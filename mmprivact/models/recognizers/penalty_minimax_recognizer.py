@@ -6,6 +6,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
+from mmengine import dist
 from mmengine.logging import MMLogger
 from mmengine.model import BaseModel, BaseModule
 from mmengine.optim import OptimWrapperDict
@@ -351,12 +352,17 @@ class PenaltyMinimaxRecognizer(BaseModel):
     def restart_privacy(self, wrapper) -> None:
         """Give f_B fresh random weights and its optimizer an empty state.
 
+        Under distributed training every rank takes rank 0's new weights,
+        so the replicas stay identical whatever their random streams.
+
         Args:
             wrapper (OptimWrapper): f_B's optimizer wrapper; its per-parameter
                 state (Adam's moments) is cleared, so the new f_B does not
                 inherit the old one's update statistics.
         """
         _reinitialize(self.privacy)
+        for tensor in self.privacy.state_dict().values():
+            dist.broadcast(tensor, src=0)  # no-op without a process group
         wrapper.optimizer.state.clear()
 
     # ------------------------------------------------------------ inference

@@ -175,6 +175,20 @@ def test_restart_gives_f_b_fresh_weights_and_an_empty_optimizer():
         assert 0.7 < ratio < 1.3, (k, ratio)
 
 
+def test_restart_sends_rank_0s_new_f_b_to_every_rank(monkeypatch):
+    from mmengine import dist
+    model, wrappers = build()
+    sent = []
+    monkeypatch.setattr(dist, 'broadcast',
+                        lambda t, src=0, group=None: sent.append((t, src)))
+    model.restart_privacy(wrappers['privacy'])
+    state = model.privacy.state_dict()
+    assert len(sent) == len(state) and {src for _, src in sent} == {0}
+    # in place: the broadcast tensors are f_B's own storage
+    assert all(t.data_ptr() == v.data_ptr()
+               for (t, _), v in zip(sent, state.values()))
+
+
 @pytest.mark.parametrize('pretrain', [0, 1])
 def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
     model, wrappers = build(schedule='both', privacy_restart_interval=2,
