@@ -201,10 +201,28 @@ def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
     for i in range(5 + pretrain):
         model.train_step(batch(seed=i), wrappers)
     # restarts before minimax iterations 2 and 4 (train_steps counts the
-    # current iteration, pre-training included); a resumed run reads the
-    # counter from the checkpoint, so it keeps the same schedule
+    # current iteration, pre-training included)
     assert calls == [3 + pretrain, 5 + pretrain]
-    assert 'train_steps' in model.state_dict()
+
+
+def test_restart_schedule_survives_a_resume(monkeypatch):
+    """The schedule follows the saved iteration count, so a run resumed
+    after iteration 2 restarts f_B before iteration 4, as an unbroken run
+    does."""
+    model, wrappers = build(schedule='both', privacy_restart_interval=2)
+    for i in range(3):
+        model.train_step(batch(seed=i), wrappers)
+    resumed, new_wrappers = build(seed=1, schedule='both',
+                                  privacy_restart_interval=2)
+    resumed.load_state_dict(model.state_dict())
+    calls = []
+    real = resumed.restart_privacy
+    monkeypatch.setattr(resumed, 'restart_privacy',
+                        lambda w: calls.append(int(resumed.train_steps)) or
+                        real(w))
+    for i in range(3, 6):
+        resumed.train_step(batch(seed=i), new_wrappers)
+    assert calls == [5]
 
 
 def test_no_restart_by_default(monkeypatch):
