@@ -52,7 +52,7 @@ def _reinitialize(module: nn.Module) -> None:
         if hasattr(m, 'reset_parameters'):
             m.reset_parameters()
         if isinstance(m, BaseModule):
-            m._is_init = False
+            m.is_init = False  # let init_weights run again
     if hasattr(module, 'init_weights'):
         module.init_weights()
 
