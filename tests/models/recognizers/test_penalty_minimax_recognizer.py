@@ -189,15 +189,21 @@ def test_restart_sends_rank_0s_new_f_b_to_every_rank(monkeypatch):
                for (t, _), v in zip(sent, state.values()))
 
 
-@pytest.mark.parametrize('pretrain', [0, 1])
-def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
-    model, wrappers = build(schedule='both', privacy_restart_interval=2,
-                            anonymizer_pretrain_iters=pretrain)
+def record_restarts(model, monkeypatch):
+    """Record ``train_steps`` at each f_B restart (the restart still runs)."""
     calls = []
     real = model.restart_privacy
     monkeypatch.setattr(model, 'restart_privacy',
                         lambda w: calls.append(int(model.train_steps)) or
                         real(w))
+    return calls
+
+
+@pytest.mark.parametrize('pretrain', [0, 1])
+def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
+    model, wrappers = build(schedule='both', privacy_restart_interval=2,
+                            anonymizer_pretrain_iters=pretrain)
+    calls = record_restarts(model, monkeypatch)
     for i in range(5 + pretrain):
         model.train_step(batch(seed=i), wrappers)
     # restarts before minimax iterations 2 and 4 (train_steps counts the
@@ -215,11 +221,7 @@ def test_restart_schedule_survives_a_resume(monkeypatch):
     resumed, new_wrappers = build(seed=1, schedule='both',
                                   privacy_restart_interval=2)
     resumed.load_state_dict(model.state_dict())
-    calls = []
-    real = resumed.restart_privacy
-    monkeypatch.setattr(resumed, 'restart_privacy',
-                        lambda w: calls.append(int(resumed.train_steps)) or
-                        real(w))
+    calls = record_restarts(resumed, monkeypatch)
     for i in range(3, 6):
         resumed.train_step(batch(seed=i), new_wrappers)
     assert calls == [5]
