@@ -90,6 +90,13 @@ class PenaltyMinimaxRecognizer(BaseModel):
       restarting" of Wu et al. (ECCV 2018), so that f_A learns to defeat
       attackers at every stage of training, as the leakage evaluation's
       fresh attacker is, rather than only the f_B it co-adapted with.
+    * ``privacy_ensemble`` (1 by default; not in the paper) trains K f_B's
+      side by side, the "budget model ensemble" of Wu et al.: step 2 trains
+      every member on the same views, and step 1 makes f_A fool the
+      strongest member (the lowest NT-Xent) rather than one f_B. With
+      restarts, the members restart in turn, one every
+      ``privacy_restart_interval`` iterations, so each lives K intervals
+      and a trained adversary is always present.
 
     Inputs come from the data preprocessor in [0, 1]
     (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
@@ -115,8 +122,11 @@ class PenaltyMinimaxRecognizer(BaseModel):
         privacy_frames_per_clip (int): Frames of each clip given to f_B.
         temperature (float): NT-Xent temperature. Defaults to 0.1.
         privacy_restart_interval (int): Re-initialize f_B every that many
-            minimax iterations (after pre-training); 0 never does.
-            Defaults to 0.
+            minimax iterations (after pre-training); 0 never does. With an
+            ensemble, one member per interval, in turn. Defaults to 0.
+        privacy_ensemble (int): Number of f_B's (K). With 1, ``privacy``
+            is that f_B; with more, an ``nn.ModuleList`` of K independently
+            initialized copies. Defaults to 1.
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
@@ -139,6 +149,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  privacy_frames_per_clip: int = 2,
                  temperature: float = 0.1,
                  privacy_restart_interval: int = 0,
+                 privacy_ensemble: int = 1,
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
@@ -158,7 +169,16 @@ class PenaltyMinimaxRecognizer(BaseModel):
                              init_cfg=init_cfg)
             self.utility = MODELS.build(utility)
             self.anonymizer = MODELS.build(anonymizer)
-            self.privacy = MODELS.build(privacy)
+            if not isinstance(privacy_ensemble, int) or \
+                    privacy_ensemble < 1:
+                raise ValueError(f'privacy_ensemble must be an int >= 1 '
+                                 f'(the number of f_B models); got '
+                                 f'{privacy_ensemble!r}.')
+            # One f_B stays a plain module, so its checkpoints keep their
+            # keys; an ensemble is a ModuleList of independent draws.
+            self.privacy = MODELS.build(privacy) if privacy_ensemble == 1 \
+                else nn.ModuleList(MODELS.build(privacy)
+                                   for _ in range(privacy_ensemble))
         if penalty_space not in _PENALTY_SPACES:
             raise ValueError(f'penalty_space must be one of '
                              f'{_PENALTY_SPACES}; got {penalty_space!r}.')
@@ -191,6 +211,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.anonymizer_pretrain_iters = anonymizer_pretrain_iters
         self.privacy_frames_per_clip = privacy_frames_per_clip
         self.privacy_restart_interval = privacy_restart_interval
+        self.privacy_ensemble = privacy_ensemble
         self.register_buffer('utility_mean',
                              torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('utility_std',
@@ -247,11 +268,23 @@ class PenaltyMinimaxRecognizer(BaseModel):
         losses = self.utility.loss(self._normalize(x_anon), data_samples)
         return sum(v for k, v in losses.items() if 'loss' in k)
 
+    @property
+    def privacy_members(self) -> List[nn.Module]:
+        """The f_B models: one, or the K members of the ensemble."""
+        if isinstance(self.privacy, nn.ModuleList):
+            return list(self.privacy)
+        return [self.privacy]
+
     def privacy_loss(self, x_anon: torch.Tensor) -> torch.Tensor:
-        """NT-Xent of f_B on two views of frames of f_A(x)."""
+        """NT-Xent of every f_B on the same two views of frames of f_A(x).
+
+        Returns:
+            torch.Tensor: Shape (K, ), one loss per f_B.
+        """
         frames = self._privacy_frames(x_anon)
         v1, v2 = self.views(frames)
-        return self.nt_xent(self.privacy(v1), self.privacy(v2))
+        return torch.stack([self.nt_xent(m(v1), m(v2))
+                            for m in self.privacy_members])
 
     def penalty_loss(self, x: torch.Tensor, x_anon: torch.Tensor):
         """The budget penalty in ``penalty_space``; (loss, rms, active)."""
@@ -273,7 +306,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 wrapper.optim_context(self.anonymizer):
             x_anon = self.anonymize(x)
             l_t = self.utility_loss(x_anon, data_samples)
-            l_b = self.privacy_loss(x_anon)
+            # the strongest f_B (lowest NT-Xent) is the one to fool
+            l_b = self.privacy_loss(x_anon).min()
             l_p, rms, active = self.penalty_loss(x, x_anon)
             loss = (self.weights['utility'] * l_t -
                     self.weights['privacy'] * l_b +
@@ -297,8 +331,11 @@ class PenaltyMinimaxRecognizer(BaseModel):
             wrappers['utility'].update_params(l_t)
         with wrappers['privacy'].optim_context(self.privacy):
             l_b = self.privacy_loss(x_anon)
-            wrappers['privacy'].update_params(l_b)
-        return dict(loss_utility=l_t.detach(), loss_privacy=l_b.detach())
+            # summed: each member gets the gradient of its own loss
+            wrappers['privacy'].update_params(l_b.sum())
+        # logged as the members' mean, comparable across ensemble sizes
+        return dict(loss_utility=l_t.detach(),
+                    loss_privacy=l_b.detach().mean())
 
     def train_step(self, data: Union[Dict, tuple, list],
                    optim_wrapper: OptimWrapperDict) -> Dict[str, torch.Tensor]:
@@ -334,10 +371,12 @@ class PenaltyMinimaxRecognizer(BaseModel):
         minimax_step = step - self.anonymizer_pretrain_iters
         if self.privacy_restart_interval and minimax_step > 0 and \
                 minimax_step % self.privacy_restart_interval == 0:
-            self.restart_privacy(optim_wrapper['privacy'])
+            turn = minimax_step // self.privacy_restart_interval - 1
+            member = turn % len(self.privacy_members)
+            self.restart_privacy(optim_wrapper['privacy'], member)
             MMLogger.get_current_instance().info(
-                f'f_B re-initialized at minimax iteration {minimax_step} '
-                f'(privacy_restart_interval='
+                f'f_B {member} re-initialized at minimax iteration '
+                f'{minimax_step} (privacy_restart_interval='
                 f'{self.privacy_restart_interval}).')
         do_a = self.schedule == 'both' or minimax_step % 2 == 0
         do_b = self.schedule == 'both' or minimax_step % 2 == 1
@@ -349,21 +388,26 @@ class PenaltyMinimaxRecognizer(BaseModel):
             log.update(self._branches_step(x, samples, optim_wrapper))
         return log
 
-    def restart_privacy(self, wrapper) -> None:
-        """Give f_B fresh random weights and its optimizer an empty state.
+    def restart_privacy(self, wrapper, member: int = 0) -> None:
+        """Give an f_B fresh random weights and an empty optimizer state.
 
         Under distributed training every rank takes rank 0's new weights,
         so the replicas stay identical whatever their random streams.
 
         Args:
-            wrapper (OptimWrapper): f_B's optimizer wrapper; its per-parameter
-                state (Adam's moments) is cleared, so the new f_B does not
-                inherit the old one's update statistics.
+            wrapper (OptimWrapper): f_B's optimizer wrapper; the restarted
+                model's per-parameter state (Adam's moments) is dropped, so
+                it does not inherit the old one's update statistics (other
+                ensemble members keep theirs).
+            member (int): Which f_B of the ensemble. Defaults to 0 (the only
+                one without an ensemble).
         """
-        _reinitialize(self.privacy)
-        for tensor in self.privacy.state_dict().values():
+        model = self.privacy_members[member]
+        _reinitialize(model)
+        for tensor in model.state_dict().values():
             dist.broadcast(tensor, src=0)  # no-op without a process group
-        wrapper.optimizer.state.clear()
+        for param in model.parameters():
+            wrapper.optimizer.state.pop(param, None)
 
     # ------------------------------------------------------------ inference
     def forward(self,

@@ -190,12 +190,13 @@ def test_restart_sends_rank_0s_new_f_b_to_every_rank(monkeypatch):
 
 
 def record_restarts(model, monkeypatch):
-    """Record ``train_steps`` at each f_B restart (the restart still runs)."""
+    """Record ``(train_steps, member)`` at each f_B restart (the restart
+    still runs)."""
     calls = []
     real = model.restart_privacy
-    monkeypatch.setattr(model, 'restart_privacy',
-                        lambda w: calls.append(int(model.train_steps)) or
-                        real(w))
+    monkeypatch.setattr(
+        model, 'restart_privacy', lambda w, member=0: calls.append(
+            (int(model.train_steps), member)) or real(w, member))
     return calls
 
 
@@ -208,7 +209,7 @@ def test_restart_interval_counts_minimax_iterations(pretrain, monkeypatch):
         model.train_step(batch(seed=i), wrappers)
     # restarts before minimax iterations 2 and 4 (train_steps counts the
     # current iteration, pre-training included)
-    assert calls == [3 + pretrain, 5 + pretrain]
+    assert calls == [(3 + pretrain, 0), (5 + pretrain, 0)]
 
 
 def test_restart_schedule_survives_a_resume(monkeypatch):
@@ -224,15 +225,95 @@ def test_restart_schedule_survives_a_resume(monkeypatch):
     calls = record_restarts(resumed, monkeypatch)
     for i in range(3, 6):
         resumed.train_step(batch(seed=i), new_wrappers)
-    assert calls == [5]
+    assert calls == [(5, 0)]
 
 
 def test_no_restart_by_default(monkeypatch):
     model, wrappers = build(schedule='both')
     monkeypatch.setattr(model, 'restart_privacy',
-                        lambda w: pytest.fail('f_B restarted'))
+                        lambda *a: pytest.fail('f_B restarted'))
     for i in range(3):
         model.train_step(batch(seed=i), wrappers)
+
+
+def test_ensemble_members_are_independent_and_all_optimized():
+    model, wrappers = build(privacy_ensemble=3)
+    members = model.privacy_members
+    assert len(members) == 3
+    first = [k for k, v in members[0].state_dict().items()
+             if k.endswith('conv.weight')][0]
+    draws = [m.state_dict()[first] for m in members]
+    assert not torch.equal(draws[0], draws[1])
+    assert not torch.equal(draws[1], draws[2])
+    held = {id(p) for g in wrappers['privacy'].optimizer.param_groups
+            for p in g['params']}
+    assert held == {id(p) for m in members for p in m.parameters()}
+
+
+def test_f_a_fools_the_strongest_ensemble_member():
+    """Step 1 with two f_B's updates f_A exactly as with the stronger one
+    (lower NT-Xent) alone, and unlike with the weaker one alone."""
+    ensemble, wrappers = build(seed=3, privacy_ensemble=2)
+    start = copy.deepcopy(ensemble.state_dict())
+    torch.manual_seed(7)  # same frames and views for every model
+    log = ensemble.train_step(batch(), wrappers)  # alternate: step 1
+    alone = []
+    for i in range(2):
+        single, single_wrappers = build(seed=3)
+        single.load_state_dict({
+            k.replace(f'privacy.{i}.', 'privacy.'): v
+            for k, v in start.items()
+            if not k.startswith('privacy.') or
+            k.startswith(f'privacy.{i}.')})
+        torch.manual_seed(7)
+        alone.append((single.train_step(batch(), single_wrappers),
+                      snapshot(single.anonymizer)))
+    losses = [float(lg['anonymizer_privacy_loss']) for lg, _ in alone]
+    strong, weak = (0, 1) if losses[0] < losses[1] else (1, 0)
+    assert losses[strong] < losses[weak]
+    assert float(log['anonymizer_privacy_loss']) == pytest.approx(
+        losses[strong])
+    now = ensemble.anonymizer.state_dict()
+    assert all(torch.allclose(now[k], v) for k, v in alone[strong][1].items())
+    assert any(not torch.allclose(now[k], v)
+               for k, v in alone[weak][1].items())
+
+
+def test_step2_trains_every_ensemble_member():
+    model, wrappers = build(privacy_ensemble=2, schedule='both')
+    before = [snapshot(m) for m in model.privacy_members]
+    a = snapshot(model.anonymizer)
+    model.train_step(batch(), wrappers)
+    assert all(changed(b, m) for b, m in zip(before, model.privacy_members))
+    assert changed(a, model.anonymizer)  # step 1 ran too (schedule both)
+
+
+def test_ensemble_members_restart_in_turn(monkeypatch):
+    model, wrappers = build(schedule='both', privacy_ensemble=2,
+                            privacy_restart_interval=2)
+    calls = record_restarts(model, monkeypatch)
+    for i in range(7):
+        model.train_step(batch(seed=i), wrappers)
+    # minimax iterations 2, 4 and 6 restart members 0, 1, 0
+    assert calls == [(3, 0), (5, 1), (7, 0)]
+
+
+def test_restarting_one_member_leaves_the_others():
+    model, wrappers = build(schedule='both', privacy_ensemble=2)
+    for i in range(2):
+        model.train_step(batch(seed=i), wrappers)
+    kept, restarted = model.privacy_members
+    state = wrappers['privacy'].optimizer.state
+    before = snapshot(kept)
+    moments = {id(p): state[p]['exp_avg'].clone() for p in kept.parameters()}
+    trained = snapshot(restarted)
+    model.restart_privacy(wrappers['privacy'], member=1)
+    assert changed(before, kept) == []
+    assert all(torch.equal(state[p]['exp_avg'], moments[id(p)])
+               for p in kept.parameters())
+    assert not any(p in state for p in restarted.parameters())
+    assert set(changed(trained, restarted)) == {
+        k for k, v in trained.items() if v.dtype.is_floating_point}
 
 
 def test_predict_runs_f_t_on_anonymized_frames():
@@ -256,6 +337,8 @@ def test_bad_arguments():
                       (dict(anonymizer_pretrain_iters=-1), 'pretrain'),
                       (dict(privacy_frames_per_clip=0), 'frames_per_clip'),
                       (dict(privacy_restart_interval=-1), 'restart'),
-                      (dict(privacy_restart_interval=2.5), 'restart')]:
+                      (dict(privacy_restart_interval=2.5), 'restart'),
+                      (dict(privacy_ensemble=0), 'privacy_ensemble'),
+                      (dict(privacy_ensemble=2.0), 'privacy_ensemble')]:
         with pytest.raises(ValueError, match=match):
             MODELS.build(model_cfg(**kw))
