@@ -78,6 +78,17 @@ class FrameViewAugmenter:
             x = pick * g.expand_as(x) + (1 - pick) * x
         return x.clamp(0, 1)
 
+    def augment(self, x: torch.Tensor) -> torch.Tensor:
+        """One random view of every frame.
+
+        Args:
+            x (torch.Tensor): (N, 3, H, W) in [0, 1].
+
+        Returns:
+            torch.Tensor: (N, 3, H, W) view in [0, 1].
+        """
+        return self._colour(self._crop_flip(x))
+
     def __call__(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         """Two independent views of every frame.
 
@@ -87,4 +98,4 @@ class FrameViewAugmenter:
         Returns:
             tuple[torch.Tensor, torch.Tensor]: Two (N, 3, H, W) views.
         """
-        return tuple(self._colour(self._crop_flip(x)) for _ in range(2))
+        return self.augment(x), self.augment(x)

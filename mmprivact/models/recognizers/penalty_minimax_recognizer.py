@@ -14,6 +14,8 @@ from mmengine.registry import DefaultScope
 
 _SCHEDULES = ('both', 'alternate')
 _PENALTY_SPACES = ('normalized', 'pixel', 'feature')
+_POSITIVES = ('view', 'clip')
+_ADVERSARIES = ('nt_xent', 'entropy')
 
 
 @contextlib.contextmanager
@@ -127,6 +129,30 @@ class PenaltyMinimaxRecognizer(BaseModel):
         privacy_ensemble (int): Number of f_B's (K). With 1, ``privacy``
             is that f_B; with more, an ``nn.ModuleList`` of K independently
             initialized copies. Defaults to 1.
+        privacy_positives (str): What f_B's NT-Xent treats as a positive
+            pair. ``'view'`` (the paper): two augmented views of the same
+            frame; the other frames in the batch, including the other
+            frames of the same clip, are negatives. ``'clip'`` (not in the
+            paper): two different frames of the same clip, one augmented
+            view each, with frames of other clips as negatives. f_B is then
+            taught what stays constant within a clip (who is in it, what
+            they wear, the room) and not to tell one pose from the next,
+            so that fooling it is meant to cost appearance rather than
+            motion (on the synthetic set it did not hide identity better;
+            see docs/penalty_minimax.md). Needs
+            ``privacy_frames_per_clip=2``. Still label-free. Defaults to
+            ``'view'``.
+        privacy_adversary (str): The privacy term f_A maximizes in step 1.
+            ``'nt_xent'`` (the paper): f_B's NT-Xent loss. ``'entropy'``
+            (not in the paper): the entropy of f_B's softmax over which
+            frame is each frame's partner
+            (:meth:`NTXentLoss.matching_entropy`), the negative-entropy
+            budget loss of Wu et al. (ECCV 2018). It is highest when f_B
+            cannot tell frames apart and, unlike NT-Xent, bounded and not
+            raised by making f_B sure of a wrong partner, so f_A gains
+            nothing from perturbations that merely flip f_B's answers.
+            f_B itself is always trained with NT-Xent. Defaults to
+            ``'nt_xent'``.
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
@@ -150,6 +176,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  temperature: float = 0.1,
                  privacy_restart_interval: int = 0,
                  privacy_ensemble: int = 1,
+                 privacy_positives: str = 'view',
+                 privacy_adversary: str = 'nt_xent',
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
@@ -198,6 +226,18 @@ class PenaltyMinimaxRecognizer(BaseModel):
             raise ValueError(f'privacy_restart_interval must be an int >= 0 '
                              f'(0: never restart f_B); got '
                              f'{privacy_restart_interval!r}.')
+        if privacy_positives not in _POSITIVES:
+            raise ValueError(f'privacy_positives must be one of '
+                             f'{_POSITIVES}; got {privacy_positives!r}.')
+        if privacy_positives == 'clip' and privacy_frames_per_clip != 2:
+            raise ValueError(
+                f"privacy_positives='clip' pairs two frames of each clip, "
+                f'so it needs privacy_frames_per_clip=2; got '
+                f'{privacy_frames_per_clip}. Set privacy_frames_per_clip=2, '
+                f"or use privacy_positives='view'.")
+        if privacy_adversary not in _ADVERSARIES:
+            raise ValueError(f'privacy_adversary must be one of '
+                             f'{_ADVERSARIES}; got {privacy_adversary!r}.')
         from ..losses import BudgetPenalty, NTXentLoss
         from ..privacy_branches import FrameViewAugmenter
         self.penalty = BudgetPenalty(budget)
@@ -212,6 +252,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.privacy_frames_per_clip = privacy_frames_per_clip
         self.privacy_restart_interval = privacy_restart_interval
         self.privacy_ensemble = privacy_ensemble
+        self.privacy_positives = privacy_positives
+        self.privacy_adversary = privacy_adversary
         self.register_buffer('utility_mean',
                              torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('utility_std',
@@ -262,6 +304,11 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 -1, -1, *clips.shape[2:]))
         return picked.reshape(-1, *clips.shape[2:])
 
+    @staticmethod
+    def _frames_per_clip(x: torch.Tensor) -> int:
+        """T of (N, M, C, T, H, W), or M of (N, M, C, H, W)."""
+        return x.shape[3] if x.dim() == 6 else x.shape[1]
+
     # ------------------------------------------------------------ losses
     def utility_loss(self, x_anon: torch.Tensor, data_samples: List):
         """f_T's own loss on f_A(x) (summed if it returns several)."""
@@ -275,15 +322,41 @@ class PenaltyMinimaxRecognizer(BaseModel):
             return list(self.privacy)
         return [self.privacy]
 
-    def privacy_loss(self, x_anon: torch.Tensor) -> torch.Tensor:
+    def privacy_loss(self, x_anon: torch.Tensor,
+                     adversary: bool = False) -> torch.Tensor:
         """NT-Xent of every f_B on the same two views of frames of f_A(x).
 
+        With ``privacy_positives='view'`` the positive pair is two augmented
+        views of one frame; with ``'clip'`` it is one augmented view each of
+        two different frames of the same clip.
+
+        Args:
+            x_anon (torch.Tensor): f_A's output, layout of the inputs.
+            adversary (bool): Return the term f_A maximizes (NT-Xent, or
+                the matching entropy with ``privacy_adversary='entropy'``)
+                rather than f_B's training loss.
+
         Returns:
-            torch.Tensor: Shape (K, ), one loss per f_B.
+            torch.Tensor: Shape (K, ), one value per f_B.
         """
         frames = self._privacy_frames(x_anon)
-        v1, v2 = self.views(frames)
-        return torch.stack([self.nt_xent(m(v1), m(v2))
+        if self.privacy_positives == 'clip':
+            clips = frames.shape[0] // 2
+            if 2 * clips != frames.shape[0] or \
+                    self._frames_per_clip(x_anon) < 2:
+                raise ValueError(
+                    f"privacy_positives='clip' needs at least 2 frames per "
+                    f'clip; got inputs of shape {tuple(x_anon.shape)}. '
+                    f'Sample longer clips (clip_len or num_segments >= 2).')
+            # clip-major order: frames 0::2 and 1::2 are each clip's pair
+            v1 = self.views.augment(frames[0::2])
+            v2 = self.views.augment(frames[1::2])
+        else:
+            v1, v2 = self.views(frames)
+        score = self.nt_xent
+        if adversary and self.privacy_adversary == 'entropy':
+            score = self.nt_xent.matching_entropy
+        return torch.stack([score(m(v1), m(v2))
                             for m in self.privacy_members])
 
     def penalty_loss(self, x: torch.Tensor, x_anon: torch.Tensor):
@@ -306,8 +379,9 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 wrapper.optim_context(self.anonymizer):
             x_anon = self.anonymize(x)
             l_t = self.utility_loss(x_anon, data_samples)
-            # the strongest f_B (lowest NT-Xent) is the one to fool
-            l_b = self.privacy_loss(x_anon).min()
+            # the strongest f_B (lowest NT-Xent or entropy) is the one to
+            # fool
+            l_b = self.privacy_loss(x_anon, adversary=True).min()
             l_p, rms, active = self.penalty_loss(x, x_anon)
             loss = (self.weights['utility'] * l_t -
                     self.weights['privacy'] * l_b +

@@ -1,6 +1,7 @@
 """PenaltyMinimaxRecognizer: which step updates what, the penalty's effect
 on f_A, pretraining, inference, and the optimizer config."""
 import copy
+import math
 
 import pytest
 import torch
@@ -331,6 +332,95 @@ def test_predict_runs_f_t_on_anonymized_frames():
     assert torch.allclose(out[0].pred_score, direct[0].pred_score)
 
 
+def encoded_frames(clips=3, t=4):
+    """(clips, 1, 3, t, 8, 8) in [0, 1]; frame (c, i) is the constant
+    (c + 1) / 10 + i / 100, so a view names its clip and frame."""
+    value = torch.arange(clips)[:, None] / 10 + 0.1 + torch.arange(t) / 100
+    return value.view(clips, 1, 1, t, 1, 1).expand(-1, 1, 3, -1, 8, 8)
+
+
+@pytest.mark.parametrize('positives', ['view', 'clip'])
+def test_privacy_positive_pairs(positives):
+    """'view': both views of a pair are the same frame; 'clip': two
+    different frames of the same clip. Views are identity maps here (full
+    crop, no colour change), so each view's value names its frame."""
+    model = MODELS.build(model_cfg(
+        privacy_positives=positives,
+        views=dict(scale=(1.0, 1.0), ratio=(1.0, 1.0), jitter=0.0,
+                   grayscale_prob=0.0)))
+    pairs = []
+
+    class Record(torch.nn.Module):
+        def forward(self, a, b):
+            pairs.append((a, b))
+            return a.sum() * 0
+
+    model.nt_xent = Record()
+    model.privacy_members[0].forward = lambda v: v[:, 0, 0, 0]
+    torch.manual_seed(0)
+    model.privacy_loss(encoded_frames())
+    v1, v2 = (torch.round(v * 100).long() for v in pairs[0])
+    clip1, clip2 = v1 // 10, v2 // 10
+    assert torch.equal(clip1, clip2)  # a pair never crosses clips
+    if positives == 'view':
+        assert len(v1) == 6 and torch.equal(v1, v2)  # 2 frames per clip
+    else:
+        assert len(v1) == 3 and torch.equal(clip1, torch.tensor([1, 2, 3]))
+        assert (v1 != v2).all()  # two different frames of the clip
+
+
+def test_clip_positives_need_two_frames():
+    with pytest.raises(ValueError, match='privacy_frames_per_clip=2'):
+        MODELS.build(model_cfg(privacy_positives='clip',
+                               privacy_frames_per_clip=3))
+    model = MODELS.build(model_cfg(privacy_positives='clip'))
+    with pytest.raises(ValueError, match='at least 2 frames per clip'):
+        model.privacy_loss(encoded_frames(t=1))
+
+
+def test_clip_positives_train_all_three_networks():
+    model, wrappers = build(privacy_positives='clip', schedule='both')
+    before = [snapshot(m) for m in (model.anonymizer, model.utility,
+                                    model.privacy)]
+    log = model.train_step(batch(), wrappers)
+    assert all(changed(b, m) for b, m in zip(
+        before, (model.anonymizer, model.utility, model.privacy)))
+    assert torch.isfinite(log['loss_privacy'])
+
+
+def test_entropy_adversary_changes_only_f_a_s_privacy_term():
+    """f_A maximizes f_B's matching entropy; f_B still trains on NT-Xent."""
+    x = encoded_frames(clips=3) + 0.05 * torch.rand(3, 1, 3, 4, 8, 8)
+    scores = {}
+    for adversary in ('nt_xent', 'entropy'):
+        torch.manual_seed(0)
+        model = MODELS.build(model_cfg(privacy_adversary=adversary))
+        scores[adversary] = []
+        for as_adversary in (False, True):
+            torch.manual_seed(1)  # same frames and views
+            scores[adversary].append(
+                model.privacy_loss(x, adversary=as_adversary))
+    nt_xent = scores['nt_xent'][0]
+    assert torch.equal(scores['entropy'][0], nt_xent)  # f_B's loss
+    assert torch.equal(scores['nt_xent'][1], nt_xent)  # default f_A term
+    entropy = scores['entropy'][1]
+    assert not torch.allclose(entropy, nt_xent)
+    assert 0 < float(entropy) <= math.log(2 * 6 - 1) + 1e-6  # 6 frames
+
+
+def test_entropy_adversary_steers_f_a_differently():
+    updates = {}
+    for adversary in ('nt_xent', 'entropy'):
+        model, wrappers = build(seed=2, privacy_adversary=adversary)
+        torch.manual_seed(5)
+        log = model.train_step(batch(), wrappers)  # alternate: step 1
+        updates[adversary] = (snapshot(model.anonymizer), log)
+    a, b = updates['nt_xent'][0], updates['entropy'][0]
+    assert any(not torch.allclose(a[k], b[k]) for k in a)
+    assert float(updates['entropy'][1]['anonymizer_privacy_loss']) <= \
+        math.log(2 * 4 - 1) + 1e-6  # 2 clips x 2 frames, two views each
+
+
 def test_bad_arguments():
     for kw, match in [(dict(penalty_space='latent'), 'penalty_space'),
                       (dict(schedule='random'), 'schedule'),
@@ -339,6 +429,8 @@ def test_bad_arguments():
                       (dict(privacy_restart_interval=-1), 'restart'),
                       (dict(privacy_restart_interval=2.5), 'restart'),
                       (dict(privacy_ensemble=0), 'privacy_ensemble'),
-                      (dict(privacy_ensemble=2.0), 'privacy_ensemble')]:
+                      (dict(privacy_ensemble=2.0), 'privacy_ensemble'),
+                      (dict(privacy_positives='frame'), 'privacy_positives'),
+                      (dict(privacy_adversary='ce'), 'privacy_adversary')]:
         with pytest.raises(ValueError, match=match):
             MODELS.build(model_cfg(**kw))
