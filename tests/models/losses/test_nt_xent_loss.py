@@ -7,18 +7,20 @@ import torch
 from mmprivact.models.losses import NTXentLoss
 
 
-def _direct(z1, z2, t):
+def _rows(z1, z2, t):
+    """Per row i: its partner's logit and the logits of every other row."""
     z = torch.cat([z1, z2])
     z = z / z.norm(dim=1, keepdim=True)
     n = len(z)
-    b = n // 2
-    total = 0.0
     for i in range(n):
-        j = (i + b) % n
         sims = [float(z[i] @ z[k]) / t for k in range(n) if k != i]
-        pos = float(z[i] @ z[j]) / t
-        total += -pos + math.log(sum(math.exp(s) for s in sims))
-    return total / n
+        yield float(z[i] @ z[(i + n // 2) % n]) / t, sims
+
+
+def _direct(z1, z2, t):
+    rows = list(_rows(z1, z2, t))
+    return sum(-pos + math.log(sum(math.exp(s) for s in sims))
+               for pos, sims in rows) / len(rows)
 
 
 @pytest.mark.parametrize('t', [0.1, 0.5])
@@ -52,15 +54,11 @@ def test_bad_input():
 
 
 def _direct_entropy(z1, z2, t):
-    z = torch.cat([z1, z2])
-    z = z / z.norm(dim=1, keepdim=True)
-    n = len(z)
-    total = 0.0
-    for i in range(n):
-        sims = [float(z[i] @ z[k]) / t for k in range(n) if k != i]
+    total, rows = 0.0, list(_rows(z1, z2, t))
+    for _, sims in rows:
         norm = math.log(sum(math.exp(s) for s in sims))
         total -= sum(math.exp(s - norm) * (s - norm) for s in sims)
-    return total / n
+    return total / len(rows)
 
 
 @pytest.mark.parametrize('t', [0.1, 0.5])
