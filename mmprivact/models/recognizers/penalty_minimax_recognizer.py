@@ -153,6 +153,18 @@ class PenaltyMinimaxRecognizer(BaseModel):
             nothing from perturbations that merely flip f_B's answers.
             f_B itself is always trained with NT-Xent. Defaults to
             ``'nt_xent'``.
+        privacy_region_key (str, optional): A data-sample meta field
+            holding a boolean mask in the inputs' layout without the
+            channel axis ((M, T, H, W) per sample for 3D inputs). When
+            set, f_B sees only the pixels where it is True, the rest
+            filled with mid grey, in training (both steps); f_T and the
+            penalty still see whole frames. With the synthetic set's
+            person masks (``LoadPrivacyMask`` + ``SplitPrivacyMask``,
+            packed as ``privacy_mask``, True on the figure) f_B sees the
+            person and not the room, so fooling it means changing the
+            person. Not in the paper, which gives f_B whole frames; on
+            real data the masks would come from a person detector.
+            Defaults to None (whole frames).
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
@@ -178,6 +190,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  privacy_ensemble: int = 1,
                  privacy_positives: str = 'view',
                  privacy_adversary: str = 'nt_xent',
+                 privacy_region_key: Optional[str] = None,
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
@@ -254,6 +267,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.privacy_ensemble = privacy_ensemble
         self.privacy_positives = privacy_positives
         self.privacy_adversary = privacy_adversary
+        self.privacy_region_key = privacy_region_key
         self.register_buffer('utility_mean',
                              torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('utility_std',
@@ -322,8 +336,36 @@ class PenaltyMinimaxRecognizer(BaseModel):
             return list(self.privacy)
         return [self.privacy]
 
+    def privacy_region(self, data_samples: Optional[List],
+                       like: torch.Tensor) -> Optional[torch.Tensor]:
+        """The f_B mask of ``privacy_region_key`` as a float tensor shaped
+        like ``like`` with a size-1 channel axis; None when not set."""
+        if self.privacy_region_key is None:
+            return None
+        key = self.privacy_region_key
+        masks = []
+        for i, sample in enumerate(data_samples or []):
+            mask = sample.metainfo.get(key)
+            if mask is None:
+                raise ValueError(
+                    f'privacy_region_key={key!r}, but data sample {i} has '
+                    f'no {key!r} meta field. Load the masks in the train '
+                    f'pipeline (e.g. LoadPrivacyMask after decoding, '
+                    f'SplitPrivacyMask after FormatShape) and pack them: '
+                    f"PackActionInputs(meta_keys=(..., {key!r})).")
+            masks.append(torch.as_tensor(mask))
+        want = (like.shape[1], ) + tuple(like.shape[3:])
+        if len(masks) != like.shape[0] or \
+                any(tuple(m.shape) != want for m in masks):
+            raise ValueError(
+                f'{key!r} masks must be one {want} mask per sample (the '
+                f'inputs {tuple(like.shape)} without their channel axis); '
+                f'got {[tuple(m.shape) for m in masks]}.')
+        return torch.stack(masks).unsqueeze(2).to(like)
+
     def privacy_loss(self, x_anon: torch.Tensor,
-                     adversary: bool = False) -> torch.Tensor:
+                     adversary: bool = False,
+                     region: Optional[torch.Tensor] = None) -> torch.Tensor:
         """NT-Xent of every f_B on the same two views of frames of f_A(x).
 
         With ``privacy_positives='view'`` the positive pair is two augmented
@@ -335,10 +377,14 @@ class PenaltyMinimaxRecognizer(BaseModel):
             adversary (bool): Return the term f_A maximizes (NT-Xent, or
                 the matching entropy with ``privacy_adversary='entropy'``)
                 rather than f_B's training loss.
+            region (torch.Tensor, optional): From :meth:`privacy_region`:
+                f_B sees f_A(x) where it is 1 and mid grey elsewhere.
 
         Returns:
             torch.Tensor: Shape (K, ), one value per f_B.
         """
+        if region is not None:
+            x_anon = x_anon * region + 0.5 * (1 - region)
         frames = self._privacy_frames(x_anon)
         if self.privacy_positives == 'clip':
             clips = frames.shape[0] // 2
@@ -381,7 +427,9 @@ class PenaltyMinimaxRecognizer(BaseModel):
             l_t = self.utility_loss(x_anon, data_samples)
             # the strongest f_B (lowest NT-Xent or entropy) is the one to
             # fool
-            l_b = self.privacy_loss(x_anon, adversary=True).min()
+            l_b = self.privacy_loss(
+                x_anon, adversary=True,
+                region=self.privacy_region(data_samples, x)).min()
             l_p, rms, active = self.penalty_loss(x, x_anon)
             loss = (self.weights['utility'] * l_t -
                     self.weights['privacy'] * l_b +
@@ -404,7 +452,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
             l_t = self.utility_loss(x_anon, data_samples)
             wrappers['utility'].update_params(l_t)
         with wrappers['privacy'].optim_context(self.privacy):
-            l_b = self.privacy_loss(x_anon)
+            l_b = self.privacy_loss(
+                x_anon, region=self.privacy_region(data_samples, x))
             # summed: each member gets the gradient of its own loss
             wrappers['privacy'].update_params(l_b.sum())
         # logged as the members' mean, comparable across ensemble sizes

@@ -421,6 +421,69 @@ def test_entropy_adversary_steers_f_a_differently():
         math.log(2 * 4 - 1) + 1e-6  # 2 clips x 2 frames, two views each
 
 
+def masked_batch(n=2, keep=None):
+    """batch() with a 'person' mask per sample (1, T, H, W): True on the
+    left half of every frame, or ``keep`` everywhere when given."""
+    data = batch(n)
+    for sample in data['data_samples']:
+        mask = torch.zeros(1, 4, 32, 32, dtype=torch.bool)
+        mask[..., :16] = True
+        if keep is not None:
+            mask[:] = keep
+        sample.set_metainfo(dict(person=mask.numpy()))
+    return data
+
+
+def test_privacy_region_hides_the_rest_from_f_b():
+    """f_B's loss is the same whatever f_A(x) holds outside the region."""
+    model, _ = build(privacy_region_key='person')
+    data = model.data_preprocessor(masked_batch(), True)
+    x, samples = data['inputs'], data['data_samples']
+    region = model.privacy_region(samples, x)
+    assert region.shape == (2, 1, 1, 4, 32, 32)
+    other = x.clone()
+    other[..., 16:] = torch.rand_like(other[..., 16:])  # outside only
+    losses = []
+    for frames in (x, other, x.flip(-1)):
+        torch.manual_seed(3)
+        losses.append(model.privacy_loss(frames, region=region))
+    assert torch.allclose(losses[0], losses[1])
+    assert not torch.allclose(losses[0], losses[2])  # inside matters
+
+
+def test_privacy_region_reaches_both_steps():
+    """With an empty region f_B sees only grey: f_A gets no privacy
+    gradient (its step 1 equals one with w_B = 0), f_B still trains."""
+    updates, regions = [], []
+    for key, weight in (('person', 5.0), (None, 0.0)):
+        model, wrappers = build(seed=4, privacy_region_key=key,
+                                privacy_weight=weight, schedule='both')
+        loss = model.privacy_loss
+        model.privacy_loss = lambda *a, **k: (
+            regions.append(k.get('region')), loss(*a, **k))[1]
+        before = snapshot(model.privacy)
+        torch.manual_seed(6)
+        model.train_step(masked_batch(keep=False), wrappers)
+        updates.append(snapshot(model.anonymizer))
+        assert changed(before, model.privacy)
+    assert all(torch.allclose(updates[0][k], updates[1][k])
+               for k in updates[0])
+    # step 1 and step 2 of the masked model got the (empty) region
+    assert [r is None for r in regions] == [False, False, True, True]
+    assert all(float(r.sum()) == 0 for r in regions[:2])
+
+
+def test_privacy_region_needs_the_masks():
+    model, wrappers = build(privacy_region_key='person')
+    with pytest.raises(ValueError, match="no 'person' meta field"):
+        model.train_step(batch(), wrappers)
+    data = masked_batch()
+    data['data_samples'][1].set_metainfo(
+        dict(person=torch.ones(1, 4, 16, 16, dtype=torch.bool).numpy()))
+    with pytest.raises(ValueError, match='one .* mask per sample'):
+        model.train_step(data, wrappers)
+
+
 def test_bad_arguments():
     for kw, match in [(dict(penalty_space='latent'), 'penalty_space'),
                       (dict(schedule='random'), 'schedule'),
