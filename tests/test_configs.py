@@ -11,7 +11,8 @@ is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
 ``-wb<number>`` (the privacy weight w_B), ``-lam<number>`` (the penalty
 weight lambda), ``-lra<number>`` (f_A's learning rate, where it differs
 from f_T's and f_B's), ``-nocolour`` (f_B's views without colour
-augmentation) and ``-person`` (f_B sees only the person mask), e.g. ``maskdp-eps1-c0.1``, ``minimax-b0.5``,
+augmentation) and ``-person`` (f_B sees only the person mask), e.g.
+``maskdp-eps1-c0.1``, ``minimax-b0.5``,
 ``minimax-b0.9-wb5-lam10-lra0.0004-nocolour``. Extend the list here when a new
 privacy method is added.
 """

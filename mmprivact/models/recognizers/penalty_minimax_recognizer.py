@@ -385,15 +385,14 @@ class PenaltyMinimaxRecognizer(BaseModel):
         """
         if region is not None:
             x_anon = x_anon * region + 0.5 * (1 - region)
+        clip_pairs = self.privacy_positives == 'clip'
+        if clip_pairs and self._frames_per_clip(x_anon) < 2:
+            raise ValueError(
+                f"privacy_positives='clip' needs at least 2 frames per "
+                f'clip; got inputs of shape {tuple(x_anon.shape)}. '
+                f'Sample longer clips (clip_len or num_segments >= 2).')
         frames = self._privacy_frames(x_anon)
-        if self.privacy_positives == 'clip':
-            clips = frames.shape[0] // 2
-            if 2 * clips != frames.shape[0] or \
-                    self._frames_per_clip(x_anon) < 2:
-                raise ValueError(
-                    f"privacy_positives='clip' needs at least 2 frames per "
-                    f'clip; got inputs of shape {tuple(x_anon.shape)}. '
-                    f'Sample longer clips (clip_len or num_segments >= 2).')
+        if clip_pairs:
             # clip-major order: frames 0::2 and 1::2 are each clip's pair
             v1 = self.views.augment(frames[0::2])
             v2 = self.views.augment(frames[1::2])
