@@ -11,7 +11,8 @@ is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
 ``-wb<number>`` (the privacy weight w_B), ``-lam<number>`` (the penalty
 weight lambda), ``-lra<number>`` (f_A's learning rate, where it differs
 from f_T's and f_B's), ``-nocolour`` (f_B's views without colour
-augmentation) and ``-person`` (f_B sees only the person mask), e.g.
+augmentation), ``-person`` (f_B sees only the person mask) and ``-crop``
+(f_B's frames also cropped around it, after ``-person``), e.g.
 ``maskdp-eps1-c0.1``, ``minimax-b0.5``,
 ``minimax-b0.9-wb5-lam10-lra0.0004-nocolour``. Extend the list here when a new
 privacy method is added.
@@ -43,7 +44,7 @@ PRIVACY_TAGS = (
 _NUMBER = r'\d+(?:\.\d+)?'
 _PARAMS = ('eps', 'c', 'b', 'wb', 'lam', 'lra')
 PRIVACY_RE = re.compile(
-    r'^(?:%s)%s(?:-nocolour)?(?:-person)?$' %
+    r'^(?:%s)%s(?:-nocolour)?(?:-person(?:-crop)?)?$' %
     ('|'.join(re.escape(tag) for tag in PRIVACY_TAGS), ''.join(
         r'(?:-%s%s)?' % (name, _NUMBER) for name in _PARAMS)))
 TOKEN_RE = re.compile(r'^[a-z0-9][a-z0-9.+-]*$')
@@ -195,8 +196,8 @@ def test_config_name_scheme(path: Path):
         f'{path.name}: privacy field {privacy!r} is not one of '
         f'{PRIVACY_TAGS} (optionally + '
         f'{", ".join(f"-{name}<n>" for name in _PARAMS)}, -nocolour, '
-        '-person); extend PRIVACY_TAGS in tests/test_configs.py for a new '
-        'method')
+        '-person, -person-crop); extend PRIVACY_TAGS in '
+        'tests/test_configs.py for a new method')
     assert SCHEDULE_RE.match(schedule), (
         f'{path.name}: schedule {schedule!r} must look like '
         '"8xb8-32x2x1-100e" ({gpus}xb{batch}-...-{length})')

@@ -165,6 +165,14 @@ class PenaltyMinimaxRecognizer(BaseModel):
             person. Not in the paper, which gives f_B whole frames; on
             real data the masks would come from a person detector.
             Defaults to None (whole frames).
+        privacy_region_crop (bool): With ``privacy_region_key``, also crop
+            each of f_B's frames to a square around its region
+            (:class:`RegionCropper`: the bounding box plus 10 %, at least
+            a quarter of the frame), resampled to the frame size, before
+            the views. f_B then sees the person large and centred, so it
+            cannot tell frames apart by where the silhouette stands (which
+            f_A cannot change) and must use how the person looks, which
+            is what f_A should hide. Not in the paper. Defaults to False.
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
@@ -191,6 +199,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  privacy_positives: str = 'view',
                  privacy_adversary: str = 'nt_xent',
                  privacy_region_key: Optional[str] = None,
+                 privacy_region_crop: bool = False,
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
@@ -251,8 +260,16 @@ class PenaltyMinimaxRecognizer(BaseModel):
         if privacy_adversary not in _ADVERSARIES:
             raise ValueError(f'privacy_adversary must be one of '
                              f'{_ADVERSARIES}; got {privacy_adversary!r}.')
+        if privacy_region_crop and privacy_region_key is None:
+            raise ValueError(
+                'privacy_region_crop=True crops f_B\'s frames around the '
+                'region of privacy_region_key, which is not set. Set '
+                "privacy_region_key (e.g. 'privacy_mask') or drop "
+                'privacy_region_crop.')
         from ..losses import BudgetPenalty, NTXentLoss
-        from ..privacy_branches import FrameViewAugmenter
+        from ..privacy_branches import FrameViewAugmenter, RegionCropper
+        self.region_cropper = RegionCropper() if privacy_region_crop \
+            else None
         self.penalty = BudgetPenalty(budget)
         self.nt_xent = NTXentLoss(temperature)
         self.views = FrameViewAugmenter(**(views or {}))
@@ -378,7 +395,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 the matching entropy with ``privacy_adversary='entropy'``)
                 rather than f_B's training loss.
             region (torch.Tensor, optional): From :meth:`privacy_region`:
-                f_B sees f_A(x) where it is 1 and mid grey elsewhere.
+                f_B sees f_A(x) where it is 1 and mid grey elsewhere
+                (cropped around it with ``privacy_region_crop``).
 
         Returns:
             torch.Tensor: Shape (K, ), one value per f_B.
@@ -391,7 +409,13 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 f"privacy_positives='clip' needs at least 2 frames per "
                 f'clip; got inputs of shape {tuple(x_anon.shape)}. '
                 f'Sample longer clips (clip_len or num_segments >= 2).')
-        frames = self._privacy_frames(x_anon)
+        if region is not None and self.region_cropper is not None:
+            # the region rides along as a fourth channel, so the frames
+            # picked and their masks stay paired
+            both = self._privacy_frames(torch.cat([x_anon, region], 2))
+            frames = self.region_cropper(both[:, :-1], both[:, -1:])
+        else:
+            frames = self._privacy_frames(x_anon)
         if clip_pairs:
             # clip-major order: frames 0::2 and 1::2 are each clip's pair
             v1 = self.views.augment(frames[0::2])

@@ -484,6 +484,61 @@ def test_privacy_region_needs_the_masks():
         model.train_step(data, wrappers)
 
 
+def moving_person_batch(shift=0):
+    """batch() whose 'person' mask is an 8 x 8 block, in another place in
+    every frame and sample, everything moved down-right by ``shift``."""
+    data = batch()
+    for i, sample in enumerate(data['data_samples']):
+        mask = torch.zeros(1, 4, 32, 32, dtype=torch.bool)
+        for t in range(4):
+            top, left = 2 + 3 * t + shift, 4 * i + 2 * t + shift
+            mask[0, t, top:top + 8, left:left + 8] = True
+        sample.set_metainfo(dict(person=mask.numpy()))
+        video = data['inputs'][i]
+        data['inputs'][i] = video.roll((shift, shift), (-2, -1))
+    return data
+
+
+def test_privacy_region_crop_ignores_where_the_person_stands():
+    """Cropped, f_B's loss is the same when the person and their mask move
+    (f_A cannot change where they stand); masked only, it is not."""
+    for crop in (True, False):
+        model, _ = build(privacy_region_key='person',
+                         privacy_region_crop=crop)
+        losses = []
+        for shift in (0, 8):
+            data = model.data_preprocessor(moving_person_batch(shift), True)
+            x, samples = data['inputs'], data['data_samples']
+            torch.manual_seed(3)
+            losses.append(model.privacy_loss(
+                x, region=model.privacy_region(samples, x)))
+        assert torch.allclose(losses[0], losses[1], atol=1e-5) == crop
+
+
+def test_privacy_region_crop_keeps_frames_and_masks_paired(monkeypatch):
+    """Each frame f_B crops comes with its own mask (grey exactly outside
+    it), and all three networks train."""
+    model, wrappers = build(privacy_region_key='person',
+                            privacy_region_crop=True, schedule='both')
+    seen = []
+    crop = model.region_cropper.__call__
+    monkeypatch.setattr(type(model.region_cropper), '__call__',
+                        lambda self, f, m: (seen.append((f, m)),
+                                            crop(f, m))[1])
+    before = {name: snapshot(getattr(model, name))
+              for name in ('anonymizer', 'utility', 'privacy')}
+    model.train_step(moving_person_batch(), wrappers)
+    assert len(seen) == 2  # step 1 and step 2
+    for frames, masks in seen:
+        assert frames.shape[0] == masks.shape[0] == 4  # 2 clips x 2 frames
+        grey = (frames == 0.5).all(1, keepdim=True)
+        assert torch.equal(grey, masks == 0)
+        # every picked frame has its own, moving, block
+        assert len({tuple(m.nonzero()[0].tolist()) for m in masks}) > 1
+    for name, state in before.items():
+        assert changed(state, getattr(model, name)), name
+
+
 def test_bad_arguments():
     for kw, match in [(dict(penalty_space='latent'), 'penalty_space'),
                       (dict(schedule='random'), 'schedule'),
@@ -494,6 +549,8 @@ def test_bad_arguments():
                       (dict(privacy_ensemble=0), 'privacy_ensemble'),
                       (dict(privacy_ensemble=2.0), 'privacy_ensemble'),
                       (dict(privacy_positives='frame'), 'privacy_positives'),
-                      (dict(privacy_adversary='ce'), 'privacy_adversary')]:
+                      (dict(privacy_adversary='ce'), 'privacy_adversary'),
+                      (dict(privacy_region_crop=True),
+                       'privacy_region_key')]:
         with pytest.raises(ValueError, match=match):
             MODELS.build(model_cfg(**kw))
