@@ -172,7 +172,9 @@ class PenaltyMinimaxRecognizer(BaseModel):
             the views. f_B then sees the person large and centred, so it
             cannot tell frames apart by where the silhouette stands (which
             f_A cannot change) and must use how the person looks, which
-            is what f_A should hide. Not in the paper. Defaults to False.
+            is what f_A should hide (on the synthetic set it made f_B
+            stronger and f_A change less; see docs/penalty_minimax.md).
+            Not in the paper. Defaults to False.
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
