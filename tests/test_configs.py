@@ -10,7 +10,8 @@ is one of :data:`PRIVACY_TAGS`, optionally followed by parameters:
 ``-b<number>`` (the minimax budget B), then for minimax variants
 ``-wb<number>`` (the privacy weight w_B), ``-lam<number>`` (the penalty
 weight lambda), ``-lra<number>`` (f_A's learning rate, where it differs
-from f_T's and f_B's), ``-nocolour`` (f_B's views without colour
+from f_T's and f_B's), ``-lrb<number>`` (f_B's, where it differs from
+f_T's), ``-nocolour`` (f_B's views without colour
 augmentation), ``-person`` (f_B sees only the person mask) and ``-crop``
 (f_B's frames also cropped around it, after ``-person``), e.g.
 ``maskdp-eps1-c0.1``, ``minimax-b0.5``,
@@ -42,7 +43,7 @@ PRIVACY_TAGS = (
     'blackout',
 )
 _NUMBER = r'\d+(?:\.\d+)?'
-_PARAMS = ('eps', 'c', 'b', 'wb', 'lam', 'lra')
+_PARAMS = ('eps', 'c', 'b', 'wb', 'lam', 'lra', 'lrb')
 PRIVACY_RE = re.compile(
     r'^(?:%s)%s(?:-nocolour)?(?:-person(?:-crop)?)?$' %
     ('|'.join(re.escape(tag) for tag in PRIVACY_TAGS), ''.join(
