@@ -11,10 +11,13 @@ CONFIG = (REPO / 'configs' / 'penalty_minimax' /
           'person_1xb8-8x4x1-8e-fafreeze6e_synthetic.py')
 
 
-def test_anonymizer_frozen_after_epoch_six_only(tmp_path):
+def test_anonymizer_frozen_after_epoch_six_only(tmp_path, tiny_synthetic):
     import mmprivact  # noqa: F401  (registration)
     cfg = Config.fromfile(str(CONFIG))
     cfg.work_dir = str(tmp_path)
+    # Epoch-based schedulers read the epoch length from the train loader.
+    cfg.train_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.train_dataloader.dataset.data_root = str(tiny_synthetic)
     runner = Runner.from_cfg(cfg)
     optim = runner.build_optim_wrapper(cfg.optim_wrapper)
     runner.optim_wrapper = optim
