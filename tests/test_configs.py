@@ -207,6 +207,56 @@ def test_config_name_scheme(path: Path):
         '"100e" or "20kiters"')
 
 
+def _accountant_hook(cfg: Config) -> dict:
+    return next(hook for hook in cfg.get('custom_hooks', [])
+                if hook['type'] == 'PrivacyAccountantHook')
+
+
+#: Where each name parameter's value lives in a config.
+_PARAM_SETTINGS = {
+    'eps': ('the accountant hook\'s target_epsilon',
+            lambda cfg: _accountant_hook(cfg)['target_epsilon']),
+    'c': ('optim_wrapper.max_grad_norm',
+          lambda cfg: cfg.optim_wrapper.max_grad_norm),
+    'b': ('model.budget', lambda cfg: cfg.model.budget),
+    'wb': ('model.privacy_weight', lambda cfg: cfg.model.privacy_weight),
+    'lam': ('model.penalty_weight', lambda cfg: cfg.model.penalty_weight),
+    'lra': ('optim_wrapper.anonymizer.optimizer.lr',
+            lambda cfg: cfg.optim_wrapper.anonymizer.optimizer.lr),
+    'lrb': ('optim_wrapper.privacy.optimizer.lr',
+            lambda cfg: cfg.optim_wrapper.privacy.optimizer.lr),
+}
+_PARAM_TOKEN_RE = re.compile(r'(?:^|-)(%s)(%s)(?=-|$)' % ('|'.join(
+    sorted(_PARAMS, key=len, reverse=True)), _NUMBER))
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_config_name_matches_its_settings(path: Path):
+    """The numbers and flags in a name are the ones the config sets, so a
+    name cannot claim a B, w_B or epsilon that an inherited value
+    overrides."""
+    privacy = path.stem.split('_')[2]
+    cfg = Config.fromfile(str(path))
+    for name, number in _PARAM_TOKEN_RE.findall(privacy):
+        where, read = _PARAM_SETTINGS[name]
+        assert float(read(cfg)) == pytest.approx(float(number)), (
+            f'{path.name}: the name says {name}{number} but {where} is '
+            f'{read(cfg)}; rename the file or set {where}')
+    flags = privacy.split('-')
+    if 'nocolour' in flags:
+        views = cfg.model.views
+        assert views.jitter == 0 and views.grayscale_prob == 0, (
+            f'{path.name}: "-nocolour" but model.views has jitter='
+            f'{views.jitter}, grayscale_prob={views.grayscale_prob}')
+    if 'person' in flags:
+        assert cfg.model.get('privacy_region_key'), (
+            f'{path.name}: "-person" but model.privacy_region_key is unset')
+    assert ('crop' in flags) == bool(
+        cfg.model.get('privacy_region_crop', False)), (
+            f'{path.name}: "-crop" in the name and '
+            'model.privacy_region_crop must go together')
+
+
 @pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
 def test_config_loads_with_mmprivact_imports(path: Path):
     cfg = Config.fromfile(str(path))
