@@ -29,6 +29,8 @@ import torch
 from mmengine import Config
 from mmengine.registry import init_default_scope
 
+from mmprivact.evaluation.sweep.run_overrides import privacy_hook_index
+
 #: Allowed privacy tags (field 3 of a config name), see the module docstring.
 PRIVACY_TAGS = (
     'nonprivate',  # ordinary training on raw videos
@@ -208,8 +210,11 @@ def test_config_name_scheme(path: Path):
 
 
 def _accountant_hook(cfg: Config) -> dict:
-    return next(hook for hook in cfg.get('custom_hooks', [])
-                if hook['type'] == 'PrivacyAccountantHook')
+    index = privacy_hook_index(cfg)
+    assert index is not None, (
+        f'{cfg.filename}: an -eps name needs a PrivacyAccountantHook in '
+        'custom_hooks')
+    return cfg.custom_hooks[index]
 
 
 #: Where each name parameter's value lives in a config.
