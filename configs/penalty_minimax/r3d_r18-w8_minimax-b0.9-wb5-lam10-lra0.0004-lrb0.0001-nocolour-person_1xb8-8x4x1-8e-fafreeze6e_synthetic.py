@@ -13,9 +13,8 @@
 # Measured over seeds 0-6: the target met in 4 of 7 against earlier
 # sessions' raw references; against same-day, same-config raw references
 # seeds 0 and 1 miss on action, and how much the freeze adds is open (see
-# the doc). Not in the paper, which trains all
-# three branches to the end; the masks would come from a person detector on
-# real data.
+# the doc). Not in the paper, which trains all three branches to the end;
+# the masks would come from a person detector on real data.
 _base_ = ['./r3d_r18-w8_minimax-b0.9-wb5-lam10-lra0.0004-nocolour-person_1xb8-8x4x1-8e_synthetic.py']
 
 optim_wrapper = dict(privacy=dict(optimizer=dict(lr=1e-4)))
