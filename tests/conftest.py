@@ -1,4 +1,6 @@
 """Shared fixtures: a tiny synthetic benchmark generated once per session."""
+import socket
+
 import pytest
 
 import mmprivact  # noqa: F401  (MMAction2 import fix before any test imports)
@@ -38,3 +40,12 @@ def skeleton_anonymizer_config_file(tmp_path, skeleton_anonymizer_cfg):
     path = tmp_path / 'skeleton_anonymizer.py'
     path.write_text(f'anonymizer = {skeleton_anonymizer_cfg!r}\n')
     return path
+
+
+@pytest.fixture
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago, for a process
+    group's rendezvous (a fixed port collides with other jobs)."""
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]

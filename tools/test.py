@@ -11,7 +11,7 @@ import os.path as osp
 from mmengine.config import Config, DictAction
 
 import mmprivact  # noqa: F401  (registers components, fixes mmaction import)
-from mmprivact.engine.runner import build_runner
+from mmprivact.engine.runner import build_runner, release_process_group
 
 
 def parse_args():
@@ -107,6 +107,7 @@ def main():
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
     runner.test()
+    release_process_group()
 
 
 if __name__ == '__main__':

@@ -79,10 +79,12 @@ def test_resume_refuses_an_unsigned_checkpoint(tiny_synthetic, tmp_path):
 
 
 @pytest.mark.slow
-def test_dist_train_two_cpu_processes(tiny_synthetic, tmp_path):
-    """tools/dist_train.sh launches 2 ranks (gloo on CPU) that train."""
+def test_dist_train_two_cpu_processes(tiny_synthetic, tmp_path, free_port):
+    """tools/dist_train.sh launches 2 ranks (gloo on CPU) that train, and
+    both exit cleanly (the process group is destroyed before exit)."""
     env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
-               PYTHON=sys.executable, PORT='29533', OMP_NUM_THREADS='1')
+               PYTHON=sys.executable, PORT=str(free_port),
+               OMP_NUM_THREADS='1')
     work = tmp_path / 'work'
     res = subprocess.run(
         ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(CONFIG), '2',

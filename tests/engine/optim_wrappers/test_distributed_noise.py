@@ -1,7 +1,6 @@
 """Under DDP (2 CPU processes, gloo) the private step is the single-process
 step on the union of the ranks' batches, with noise added once in total."""
 import os
-import socket
 
 import pytest
 import torch
@@ -12,12 +11,6 @@ from .private_model import (build_model, build_wrapper, make_batch,
                             private_direction, random_batch)
 
 SIGMA, C, E = 2.0, 0.5, 4.0
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def _worker(rank, world, port, out_dir):
@@ -47,8 +40,8 @@ def _worker(rank, world, port, out_dir):
 
 
 @pytest.mark.slow
-def test_two_ranks_equal_one_process_and_add_noise_once(tmp_path):
-    mp.start_processes(_worker, args=(2, _free_port(), str(tmp_path)),
+def test_two_ranks_equal_one_process_and_add_noise_once(tmp_path, free_port):
+    mp.start_processes(_worker, args=(2, free_port, str(tmp_path)),
                        nprocs=2, join=True, start_method='fork')
     ranks = [torch.load(tmp_path / f'rank{r}.pt') for r in range(2)]
     import mmprivact  # noqa: F401
