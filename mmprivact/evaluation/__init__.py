@@ -10,9 +10,11 @@ from .metrics import PrivacyLeakageMetric
 from .multilabel_scores import (average_precision,
                                 class_mean_average_precision, f1_per_class,
                                 macro_f1, top1_accuracy)
+from .paired_seed_comparison import PairedSeedComparison
 from .privacy_attacker import (PrivacyAttacker, anonymize_frames,
                                leakage_metrics, train_and_score)
 from .privacy_attribute_sets import PrivacyAttributeSplit
+from .run_results import read_run_result
 
 __all__ = [
     'AuditRunLog', 'CanaryAudit', 'CanaryRecords',
@@ -20,5 +22,6 @@ __all__ = [
     'metrics', 'privacy_attribute_sets', 'PrivacyLeakageMetric',
     'average_precision', 'class_mean_average_precision', 'f1_per_class',
     'macro_f1', 'top1_accuracy', 'PrivacyAttacker', 'anonymize_frames',
-    'leakage_metrics', 'train_and_score', 'PrivacyAttributeSplit'
+    'leakage_metrics', 'train_and_score', 'PrivacyAttributeSplit',
+    'PairedSeedComparison', 'read_run_result'
 ]
