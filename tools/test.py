@@ -107,6 +107,7 @@ def main():
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
     runner.test()
+    del runner  # the last reference; release_process_group frees its cycles
     release_process_group()
 
 

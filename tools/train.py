@@ -136,6 +136,7 @@ def main():
     cfg = merge_args(cfg, args)
     runner = build_runner(cfg)
     runner.train()
+    del runner  # the last reference; release_process_group frees its cycles
     release_process_group()
 
 
