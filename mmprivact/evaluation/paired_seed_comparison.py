@@ -85,7 +85,7 @@ class PairedSeedComparison:
         difference at :attr:`confidence`, with ``n - 1`` degrees of
         freedom."""
         n = len(self.seeds)
-        t = stats.t.ppf((1 + self.confidence) / 2, n - 1)
+        t = float(stats.t.ppf((1 + self.confidence) / 2, n - 1))
         half = t * self.std_difference / math.sqrt(n)
         return [self.mean_difference - half, self.mean_difference + half]
 

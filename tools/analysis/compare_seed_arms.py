@@ -20,6 +20,7 @@ import json
 import os
 import os.path as osp
 import sys
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Dict, List
 
 from mmprivact.evaluation.paired_seed_comparison import PairedSeedComparison
@@ -54,20 +55,23 @@ def compare(reference: Dict[int, dict], anonymized: Dict[int, dict], *,
             confidence: float) -> dict:
     """Build the report: per-seed rows, both paired comparisons (in points)
     and the verdicts."""
-    pct = lambda runs, key: {s: 100 * r[key] for s, r in runs.items()}  # noqa
+
+    def pct(runs, key):
+        return {s: 100 * r[key] for s, r in runs.items()}
+
     action = PairedSeedComparison.from_runs(
         pct(reference, 'metric'), pct(anonymized, 'metric'),
         confidence=confidence)
     identity = PairedSeedComparison.from_runs(
         pct(anonymized, 'leakage_raw'), pct(anonymized, 'leakage'),
         confidence=confidence)
-    gap_low, gap_high = action.interval
+    _, gap_high = action.interval
     drop_low, _ = identity.interval
     return dict(
         seeds=action.seeds,
-        runs=dict(reference={s: reference[s]['work_dir'] for s in action.seeds},
-                  anonymized={s: anonymized[s]['work_dir']
-                              for s in action.seeds}),
+        runs=dict(
+            reference={s: reference[s]['work_dir'] for s in action.seeds},
+            anonymized={s: anonymized[s]['work_dir'] for s in action.seeds}),
         action_gap=action.to_dict(),
         identity_drop=identity.to_dict(),
         target=dict(action_margin=action_margin, identity_drop=identity_drop,
@@ -85,6 +89,14 @@ def compare(reference: Dict[int, dict], anonymized: Dict[int, dict], *,
         ])
 
 
+def _pt(value: float, sign: bool = False) -> str:
+    """One decimal, halves rounded up: 160 test videos make many values end
+    in .25 or .75, which ``format`` would round to even (66.25 -> 66.2)."""
+    text = str(Decimal(repr(round(float(value), 9))).quantize(
+        Decimal('0.1'), rounding=ROUND_HALF_UP))
+    return f'+{text}' if sign and not text.startswith('-') else text
+
+
 def to_markdown(report: dict) -> str:
     """Render the report as a Markdown table and summary lines."""
     a, i = report['action_gap'], report['identity_drop']
@@ -95,24 +107,26 @@ def to_markdown(report: dict) -> str:
     ]
     for k, seed in enumerate(report['seeds']):
         lines.append(
-            f'| {seed} | {a["reference"][k]:.1f} | {a["treated"][k]:.1f} | '
-            f'{a["differences"][k]:+.1f} | {i["reference"][k]:.1f} | '
-            f'{i["treated"][k]:.1f} | {i["differences"][k]:+.1f} |')
+            f'| {seed} | {_pt(a["reference"][k])} | {_pt(a["treated"][k])} | '
+            f'{_pt(a["differences"][k], True)} | {_pt(i["reference"][k])} | '
+            f'{_pt(i["treated"][k])} | {_pt(i["differences"][k], True)} |')
     lines.append(
-        f'| mean | {a["mean_reference"]:.1f} | {a["mean_treated"]:.1f} | '
-        f'{a["mean_difference"]:+.1f} | {i["mean_reference"]:.1f} | '
-        f'{i["mean_treated"]:.1f} | {i["mean_difference"]:+.1f} |')
+        f'| mean | {_pt(a["mean_reference"])} | {_pt(a["mean_treated"])} | '
+        f'{_pt(a["mean_difference"], True)} | {_pt(i["mean_reference"])} | '
+        f'{_pt(i["mean_treated"])} | {_pt(i["mean_difference"], True)} |')
     t = report['target']
     lines += [
         '',
         f'Action gap (raw - anonymized, points): mean '
-        f'{a["mean_difference"]:.1f}, sd {a["std_difference"]:.1f}, '
-        f'{conf} % interval [{a["interval"][0]:.1f}, {a["interval"][1]:.1f}]'
+        f'{_pt(a["mean_difference"])}, sd {_pt(a["std_difference"])}, '
+        f'{conf} % interval [{_pt(a["interval"][0])}, '
+        f'{_pt(a["interval"][1])}]'
         f'; within {t["action_margin"]:g} points: '
         f'{report["action_within_margin"]}.',
         f'Identity drop (raw - anonymized, points): mean '
-        f'{i["mean_difference"]:.1f}, sd {i["std_difference"]:.1f}, '
-        f'{conf} % interval [{i["interval"][0]:.1f}, {i["interval"][1]:.1f}]'
+        f'{_pt(i["mean_difference"])}, sd {_pt(i["std_difference"])}, '
+        f'{conf} % interval [{_pt(i["interval"][0])}, '
+        f'{_pt(i["interval"][1])}]'
         f'; at least {t["identity_drop"]:g} points: '
         f'{report["identity_below_raw"]}.',
         f'Seeds meeting both targets: {report["seeds_meeting_both"] or "none"}'

@@ -71,3 +71,9 @@ def test_bad_input_exits_with_the_fix(tool, tmp_path):
     with pytest.raises(SystemExit, match='eval_privacy_leakage.py'):
         tool.main(['--reference', *ref, '--anonymized', *ref, '--out',
                    str(tmp_path / 'o')])
+
+
+def test_points_round_halves_up(tool):
+    # 106 and 26 of 160 videos: 66.25 and 16.25 points, shown as in the docs.
+    assert (tool._pt(66.25), tool._pt(16.25, True), tool._pt(-1.875, True),
+            tool._pt(9.9107)) == ('66.3', '+16.3', '-1.9', '9.9')
