@@ -11,8 +11,8 @@ raw while action stays within ``--action-margin`` points of raw. Writes
 Example::
 
     python tools/analysis/compare_seed_arms.py \\
-        --reference work_dirs/minimax_long/raw_cf_seed{0..6} \\
-        --anonymized work_dirs/minimax_hardbudget/freeze_b0.5_seed{0..6} \\
+        --reference work_dirs/minimax_long/raw_cf_seed{0..4} \\
+        --anonymized work_dirs/minimax_hardbudget/freeze_b0.5_seed{0..4} \\
         --leakage-subdir leakage_identity --out work_dirs/arms_b0.5
 """
 import argparse
