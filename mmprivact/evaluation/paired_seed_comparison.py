@@ -6,6 +6,8 @@ from typing import Any, Dict, List
 
 from scipy import stats
 
+from .sweep.sweep_results import mean_std
+
 
 @dataclass
 class PairedSeedComparison:
@@ -71,13 +73,13 @@ class PairedSeedComparison:
     @property
     def mean_difference(self) -> float:
         """float: The mean of :attr:`differences`."""
-        return sum(self.differences) / len(self.seeds)
+        return mean_std(self.differences)[0]
 
     @property
     def std_difference(self) -> float:
-        """float: The sample standard deviation (n - 1) of the differences."""
-        d, m = self.differences, self.mean_difference
-        return math.sqrt(sum((x - m)**2 for x in d) / (len(d) - 1))
+        """float: The sample standard deviation (n - 1) of the differences
+        (defined: :meth:`from_runs` requires two seeds or more)."""
+        return mean_std(self.differences)[1]
 
     @property
     def interval(self) -> List[float]:
@@ -93,8 +95,8 @@ class PairedSeedComparison:
         """Return the inputs and every derived number, for JSON."""
         out = asdict(self)
         out.update(
-            mean_reference=sum(self.reference) / len(self.seeds),
-            mean_treated=sum(self.treated) / len(self.seeds),
+            mean_reference=mean_std(self.reference)[0],
+            mean_treated=mean_std(self.treated)[0],
             differences=self.differences,
             mean_difference=self.mean_difference,
             std_difference=self.std_difference,
