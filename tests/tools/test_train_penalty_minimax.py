@@ -67,6 +67,24 @@ def test_train_resume_test_and_reuse_f_a(tiny_synthetic, tmp_path,
     assert int(ckpt['state_dict']['train_steps']) == 2 * iters
     assert set(ckpt['optimizer']) >= {'anonymizer', 'utility', 'privacy'}
 
+    # The game ends after epoch 2 (anonymizer_train_iters): a resumed
+    # epoch 3 trains f_T only, logs only its loss, and leaves f_A as it was.
+    out = _run('train.py', CONFIG, '--work-dir', work, '--resume',
+               '--cfg-options', 'train_cfg.max_epochs=3',
+               f'model.anonymizer_train_iters={2 * iters}', *opts, env=env)
+    assert f'f_A and f_B fixed from iteration {2 * iters} on' in out
+    last = re.search(r'\[3\]\[%d/%d\].*' % (iters, iters), out).group(0)
+    assert 'loss_utility' in last
+    for key in ('loss_anonymizer', 'penalty', 'rms_change', 'loss_privacy'):
+        assert key not in last, key
+    after = torch.load(work / 'epoch_3.pth', weights_only=False)
+    for name, value in ckpt['state_dict'].items():
+        if name.startswith(('anonymizer.', 'privacy.')):
+            assert torch.equal(value, after['state_dict'][name]), name
+    assert any(not torch.equal(v, after['state_dict'][k])
+               for k, v in ckpt['state_dict'].items()
+               if k.startswith('utility.') and v.is_floating_point())
+
     out = _run('test.py', CONFIG, work / 'epoch_2.pth', '--work-dir',
                tmp_path / 'test', '--cfg-options', *opts, env=env)
     top1 = float(re.search(r'acc/top1: ([0-9.]+)', out).group(1))

@@ -7,7 +7,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 from mmaction.registry import MODELS
 from mmengine import dist
-from mmengine.logging import MMLogger
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.model import BaseModel, BaseModule
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import DefaultScope
@@ -16,6 +16,11 @@ _SCHEDULES = ('both', 'alternate')
 _PENALTY_SPACES = ('normalized', 'pixel', 'feature')
 _POSITIVES = ('view', 'clip')
 _ADVERSARIES = ('nt_xent', 'entropy')
+#: What step 1 and f_B's update log; not logged once f_A is fixed.
+_GAME_LOG_KEYS = frozenset(
+    ('loss_anonymizer', 'anonymizer_utility_loss', 'anonymizer_privacy_loss',
+     'penalty', 'penalty_active', 'rms_change', 'rms_change_pixel',
+     'loss_privacy'))
 
 
 @contextlib.contextmanager
@@ -99,6 +104,13 @@ class PenaltyMinimaxRecognizer(BaseModel):
       restarts, the members restart in turn, one every
       ``privacy_restart_interval`` iterations, so each lives K intervals
       and a trained adversary is always present.
+    * ``anonymizer_train_iters`` (off by default; not in the paper) ends
+      the minimax game after that many iterations: from then on f_A and
+      f_B stay as they are and each iteration only trains f_T on the fixed
+      f_A(x), at about the cost of training f_T alone. The rest of the run
+      gives the action recognizer time to converge on frames that no
+      longer change, and the leakage of the final f_A is that of f_A at
+      the switch.
 
     Inputs come from the data preprocessor in [0, 1]
     (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
@@ -126,6 +138,12 @@ class PenaltyMinimaxRecognizer(BaseModel):
         privacy_restart_interval (int): Re-initialize f_B every that many
             minimax iterations (after pre-training); 0 never does. With an
             ensemble, one member per interval, in turn. Defaults to 0.
+        anonymizer_train_iters (int, optional): Iterations, pre-training
+            included, after which f_A and f_B are no longer trained (no
+            step 1, no f_B update, no f_B restart); only f_T trains on.
+            Counted by the saved iteration counter, so a resumed run
+            switches where an unbroken one does. None trains all three to
+            the end, as the paper. Defaults to None.
         privacy_ensemble (int): Number of f_B's (K). With 1, ``privacy``
             is that f_B; with more, an ``nn.ModuleList`` of K independently
             initialized copies. Defaults to 1.
@@ -197,6 +215,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  privacy_frames_per_clip: int = 2,
                  temperature: float = 0.1,
                  privacy_restart_interval: int = 0,
+                 anonymizer_train_iters: Optional[int] = None,
                  privacy_ensemble: int = 1,
                  privacy_positives: str = 'view',
                  privacy_adversary: str = 'nt_xent',
@@ -250,6 +269,16 @@ class PenaltyMinimaxRecognizer(BaseModel):
             raise ValueError(f'privacy_restart_interval must be an int >= 0 '
                              f'(0: never restart f_B); got '
                              f'{privacy_restart_interval!r}.')
+        if anonymizer_train_iters is not None and (
+                not isinstance(anonymizer_train_iters, int)
+                or anonymizer_train_iters < anonymizer_pretrain_iters):
+            raise ValueError(
+                f'anonymizer_train_iters must be None (train f_A to the '
+                f'end) or an int >= anonymizer_pretrain_iters '
+                f'({anonymizer_pretrain_iters}), counting iterations from '
+                f'the start of training; got {anonymizer_train_iters!r}. '
+                f'For "f_A fixed after epoch E" use E * iterations per '
+                f'epoch.')
         if privacy_positives not in _POSITIVES:
             raise ValueError(f'privacy_positives must be one of '
                              f'{_POSITIVES}; got {privacy_positives!r}.')
@@ -283,6 +312,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.anonymizer_pretrain_iters = anonymizer_pretrain_iters
         self.privacy_frames_per_clip = privacy_frames_per_clip
         self.privacy_restart_interval = privacy_restart_interval
+        self.anonymizer_train_iters = anonymizer_train_iters
         self.privacy_ensemble = privacy_ensemble
         self.privacy_positives = privacy_positives
         self.privacy_adversary = privacy_adversary
@@ -467,7 +497,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
                     penalty=l_p.detach(), penalty_active=active,
                     rms_change=rms.mean(), rms_change_pixel=change.mean())
 
-    def _branches_step(self, x, data_samples, wrappers) -> Dict:
+    def _branches_step(self, x, data_samples, wrappers,
+                       train_privacy: bool = True) -> Dict:
         with torch.no_grad():
             training = self.anonymizer.training
             self.anonymizer.eval()  # frozen: no BN statistics update
@@ -476,6 +507,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
         with wrappers['utility'].optim_context(self.utility):
             l_t = self.utility_loss(x_anon, data_samples)
             wrappers['utility'].update_params(l_t)
+        if not train_privacy:
+            return dict(loss_utility=l_t.detach())
         with wrappers['privacy'].optim_context(self.privacy):
             l_b = self.privacy_loss(
                 x_anon, region=self.privacy_region(data_samples, x))
@@ -516,6 +549,12 @@ class PenaltyMinimaxRecognizer(BaseModel):
                 loss = F.l1_loss(self.anonymize(x), x)
                 wrapper.update_params(loss)
             return dict(loss_reconstruction=loss.detach())
+        if self.anonymizer_train_iters is not None and \
+                step >= self.anonymizer_train_iters:
+            # the game is over: f_A (and with it f_B) stays fixed
+            self._forget_game_logs(step)
+            return self._branches_step(x, samples, optim_wrapper,
+                                       train_privacy=False)
         minimax_step = step - self.anonymizer_pretrain_iters
         if self.privacy_restart_interval and minimax_step > 0 and \
                 minimax_step % self.privacy_restart_interval == 0:
@@ -535,6 +574,25 @@ class PenaltyMinimaxRecognizer(BaseModel):
         if do_b:
             log.update(self._branches_step(x, samples, optim_wrapper))
         return log
+
+    def _forget_game_logs(self, step: int) -> None:
+        """Drop the minimax terms from the log once the game is over.
+
+        MMEngine's log shows a term's last value until it is logged again
+        (and a resumed run restores those values), so without this the
+        log would go on printing f_A's and f_B's final losses as if they
+        were still being trained.
+        """
+        scalars = MessageHub.get_current_instance().log_scalars
+        stale = [key for key in scalars
+                 if key.split('/', 1)[-1] in _GAME_LOG_KEYS]
+        for key in stale:
+            scalars.pop(key)
+        if stale or step == self.anonymizer_train_iters:
+            MMLogger.get_current_instance().info(
+                f'f_A and f_B fixed from iteration '
+                f'{self.anonymizer_train_iters} on '
+                f'(anonymizer_train_iters); only f_T trains now.')
 
     def restart_privacy(self, wrapper, member: int = 0) -> None:
         """Give an f_B fresh random weights and an empty optimizer state.

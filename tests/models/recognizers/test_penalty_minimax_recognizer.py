@@ -237,6 +237,52 @@ def test_no_restart_by_default(monkeypatch):
         model.train_step(batch(seed=i), wrappers)
 
 
+def test_after_anonymizer_train_iters_only_f_t_trains(monkeypatch):
+    """From iteration N on: f_A and f_B (weights and BN statistics) stay
+    as they are, f_T still trains, no f_B restart, and only f_T's loss is
+    logged."""
+    model, wrappers = build(schedule='both', anonymizer_train_iters=2,
+                            privacy_restart_interval=1)
+    for i in range(2):
+        log = model.train_step(batch(seed=i), wrappers)
+        assert 'loss_anonymizer' in log and 'loss_privacy' in log
+    monkeypatch.setattr(model, 'restart_privacy',
+                        lambda *a: pytest.fail('f_B restarted'))
+    a, t, b = (snapshot(m) for m in (model.anonymizer, model.utility,
+                                     model.privacy))
+    for i in range(2, 4):
+        log = model.train_step(batch(seed=i), wrappers)
+        assert set(log) == {'loss_utility'}
+    assert changed(a, model.anonymizer) == []
+    assert changed(b, model.privacy) == []
+    assert changed(t, model.utility)
+
+
+def test_anonymizer_train_iters_follows_the_saved_iteration_count():
+    """A run resumed after the switch does not restart the game."""
+    model, wrappers = build(schedule='both', anonymizer_train_iters=1)
+    model.train_step(batch(), wrappers)
+    resumed, new_wrappers = build(seed=1, schedule='both',
+                                  anonymizer_train_iters=1)
+    resumed.load_state_dict(model.state_dict())
+    a = snapshot(resumed.anonymizer)
+    log = resumed.train_step(batch(seed=1), new_wrappers)
+    assert set(log) == {'loss_utility'}
+    assert changed(a, resumed.anonymizer) == []
+
+
+def test_fixed_f_a_drops_the_game_terms_from_the_log():
+    """MMEngine shows a scalar's last value until it is logged again; once
+    f_A is fixed the minimax terms leave the message hub, f_T's stays."""
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('test_fixed_f_a_log')
+    model, wrappers = build(schedule='both', anonymizer_train_iters=1)
+    for i in range(2):
+        log = model.train_step(batch(seed=i), wrappers)
+        hub.update_scalars({f'train/{k}': v for k, v in log.items()})
+    assert set(hub.log_scalars) == {'train/loss_utility'}
+
+
 def test_ensemble_members_are_independent_and_all_optimized():
     model, wrappers = build(privacy_ensemble=3)
     members = model.privacy_members
@@ -546,6 +592,13 @@ def test_bad_arguments():
                       (dict(privacy_frames_per_clip=0), 'frames_per_clip'),
                       (dict(privacy_restart_interval=-1), 'restart'),
                       (dict(privacy_restart_interval=2.5), 'restart'),
+                      (dict(anonymizer_train_iters=-1),
+                       'anonymizer_train_iters'),
+                      (dict(anonymizer_train_iters=1.5),
+                       'anonymizer_train_iters'),
+                      (dict(anonymizer_train_iters=1,
+                            anonymizer_pretrain_iters=2),
+                       'anonymizer_train_iters'),
                       (dict(privacy_ensemble=0), 'privacy_ensemble'),
                       (dict(privacy_ensemble=2.0), 'privacy_ensemble'),
                       (dict(privacy_positives='frame'), 'privacy_positives'),
