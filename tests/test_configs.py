@@ -278,6 +278,21 @@ def test_config_loads_with_mmprivact_imports(path: Path):
             f'{path.name}: load_from must be a local file, not a URL')
 
 
+@pytest.mark.parametrize('path', CONFIGS, ids=CONFIG_IDS)
+def test_minimax_configs_train_on_several_ranks(path: Path):
+    """A model with its own multi-optimizer train_step needs the wrapper
+    that calls it; MMEngine's default DDP wrapper would fail at the first
+    distributed iteration."""
+    cfg = Config.fromfile(str(path))
+    if cfg.model.get('type') != 'PenaltyMinimaxRecognizer':
+        return
+    wrapper = cfg.get('model_wrapper_cfg') or {}
+    assert wrapper.get('type') == 'TrainStepDataParallel', (
+        f'{path.name}: set model_wrapper_cfg = '
+        "dict(type='TrainStepDataParallel') (or inherit a minimax base "
+        'config that does)')
+
+
 def _random_video_batch(cfg: Config, num_views: int = 1) -> Optional[dict]:
     """A tiny uint8 batch in the model's input format, or None if unknown."""
     preprocessor = cfg.model.get('data_preprocessor', {})

@@ -111,4 +111,8 @@ train_cfg = dict(
 val_cfg = dict(type='ValLoop')
 test_cfg = dict(type='TestLoop')
 param_scheduler = []
+# Several ranks (tools/dist_train.sh): the model's train_step steps three
+# optimizers and averages each network's gradients over the ranks itself;
+# MMEngine's default DDP wrapper can only drive forward(mode='loss').
+model_wrapper_cfg = dict(type='TrainStepDataParallel')
 default_hooks = dict(logger=dict(interval=10))

@@ -12,6 +12,8 @@ from mmengine.model import BaseModel, BaseModule
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import DefaultScope
 
+from ..wrappers import average_gradients
+
 _SCHEDULES = ('both', 'alternate')
 _PENALTY_SPACES = ('normalized', 'pixel', 'feature')
 _POSITIVES = ('view', 'clip')
@@ -119,6 +121,11 @@ class PenaltyMinimaxRecognizer(BaseModel):
 
     Validation and test report f_T's prediction on f_A(x).
 
+    Multi-process training (``tools/dist_train.sh``) needs
+    ``model_wrapper_cfg = dict(type='TrainStepDataParallel')`` (set in our
+    minimax configs): each optimizer step first averages its network's
+    gradients over the ranks, so the replicas stay equal.
+
     Args:
         utility (dict): f_T, an MMAction2 recognizer config (its own
             ``data_preprocessor`` is not used).
@@ -200,6 +207,10 @@ class PenaltyMinimaxRecognizer(BaseModel):
             ``ActionDataPreprocessor`` giving [0, 1] NCTHW clips.
         init_cfg (dict, optional): MMEngine init config.
     """
+
+    #: Read by :class:`TrainStepDataParallel`: ``train_step`` averages
+    #: gradients over ranks itself.
+    averages_gradients_across_ranks = True
 
     def __init__(self,
                  utility: Dict,
@@ -475,6 +486,18 @@ class PenaltyMinimaxRecognizer(BaseModel):
         return self.penalty(ref, out)
 
     # ------------------------------------------------------------ steps
+    @staticmethod
+    def _update_params(wrapper, loss: torch.Tensor,
+                       module: nn.Module) -> None:
+        """``wrapper.update_params(loss)``, with ``module``'s gradients
+        averaged over the ranks before the step (TrainStepDataParallel);
+        the same as ``update_params`` on one process."""
+        wrapper.backward(wrapper.scale_loss(loss))
+        if wrapper.should_update():
+            average_gradients(module.parameters())
+            wrapper.step()
+            wrapper.zero_grad()
+
     def _anonymizer_step(self, x, data_samples, wrapper) -> Dict:
         with frozen(self.utility, self.privacy), \
                 wrapper.optim_context(self.anonymizer):
@@ -489,7 +512,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
             loss = (self.weights['utility'] * l_t -
                     self.weights['privacy'] * l_b +
                     self.weights['penalty'] * l_p)
-            wrapper.update_params(loss)
+            self._update_params(wrapper, loss, self.anonymizer)
         change = (x_anon.detach() - x).pow(2).flatten(1).mean(1).sqrt()
         return dict(loss_anonymizer=loss.detach(),
                     anonymizer_utility_loss=l_t.detach(),
@@ -506,14 +529,15 @@ class PenaltyMinimaxRecognizer(BaseModel):
             self.anonymizer.train(training)
         with wrappers['utility'].optim_context(self.utility):
             l_t = self.utility_loss(x_anon, data_samples)
-            wrappers['utility'].update_params(l_t)
+            self._update_params(wrappers['utility'], l_t, self.utility)
         if not train_privacy:
             return dict(loss_utility=l_t.detach())
         with wrappers['privacy'].optim_context(self.privacy):
             l_b = self.privacy_loss(
                 x_anon, region=self.privacy_region(data_samples, x))
             # summed: each member gets the gradient of its own loss
-            wrappers['privacy'].update_params(l_b.sum())
+            self._update_params(wrappers['privacy'], l_b.sum(),
+                                self.privacy)
         # logged as the members' mean, comparable across ensemble sizes
         return dict(loss_utility=l_t.detach(),
                     loss_privacy=l_b.detach().mean())
@@ -547,7 +571,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
             wrapper = optim_wrapper['anonymizer']
             with wrapper.optim_context(self.anonymizer):
                 loss = F.l1_loss(self.anonymize(x), x)
-                wrapper.update_params(loss)
+                self._update_params(wrapper, loss, self.anonymizer)
             return dict(loss_reconstruction=loss.detach())
         if self.anonymizer_train_iters is not None and \
                 step >= self.anonymizer_train_iters:
