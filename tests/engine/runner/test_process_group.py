@@ -1,6 +1,7 @@
 """release_process_group tears down the group train.py/test.py created,
 including one that reference cycles (a runner, a DDP wrapper) still hold."""
 import os
+import time
 
 import torch.distributed as dist
 
@@ -37,6 +38,11 @@ def test_joins_gloo_threads_held_by_a_reference_cycle(tmp_path):
     store = dist.FileStore(str(tmp_path / 'store'), 1)
     dist.init_process_group('gloo', store=store, rank=0, world_size=1)
     try:
+        # A new thread names itself once it runs, a moment after
+        # init_process_group returns; without the wait this check flaked.
+        deadline = time.monotonic() + 10
+        while not _gloo_threads() and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert _gloo_threads(), 'gloo started no threads to check'
         holder = dict(group=dist.group.WORLD)
         holder['self'] = holder  # A cycle, as the runner and its hooks.
