@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.tools.dist_launch import dist_train_two_ranks
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = (REPO / 'configs' / 'penalty_minimax' /
           'r3d_r18-w8_minimax-b0.5_1xb8-8x4x1-8e_synthetic.py')
@@ -121,18 +123,12 @@ def test_dist_train_two_cpu_ranks(tiny_synthetic, tmp_path, free_port):
     """tools/dist_train.sh with 2 ranks: the config's TrainStepDataParallel
     drives the model's own train_step (MMEngine's DDP wrapper cannot), and
     all three networks train."""
-    env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
-               PYTHON=sys.executable, PORT=str(free_port),
-               OMP_NUM_THREADS='1')
     work = tmp_path / 'work'
-    res = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(CONFIG), '2',
-         '--work-dir', str(work), '--cfg-options', 'train_cfg.max_epochs=1',
-         *_tiny_options(tiny_synthetic), 'model.anonymizer_pretrain_iters=1'],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-4000:]
-    assert 'Distributed training: True' in out
+    out = dist_train_two_ranks(
+        CONFIG, work, ['train_cfg.max_epochs=1',
+                       *_tiny_options(tiny_synthetic),
+                       'model.anonymizer_pretrain_iters=1'],
+        port=free_port, home=tmp_path / 'home')
     # 16 videos, batch 4 per rank, 2 ranks: 2 iterations per epoch
     last = re.search(r'Epoch\(train\) +\[1\]\[2/2\].*', out).group(0)
     for key in ('loss_anonymizer', 'loss_utility', 'loss_privacy'):

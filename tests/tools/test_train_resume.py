@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from tests.tools.dist_launch import dist_train_two_ranks
+
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = (REPO / 'configs' / 'nonprivate' /
           'r3d_r18-w8_nonprivate_1xb16-16x2x1-40e_synthetic.py')
@@ -82,18 +84,11 @@ def test_resume_refuses_an_unsigned_checkpoint(tiny_synthetic, tmp_path):
 def test_dist_train_two_cpu_processes(tiny_synthetic, tmp_path, free_port):
     """tools/dist_train.sh launches 2 ranks (gloo on CPU) that train, and
     both exit cleanly (the process group is destroyed before exit)."""
-    env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
-               PYTHON=sys.executable, PORT=str(free_port),
-               OMP_NUM_THREADS='1')
     work = tmp_path / 'work'
-    res = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(CONFIG), '2',
-         '--work-dir', str(work), '--cfg-options', 'train_cfg.max_epochs=1',
-         *_tiny_options(tiny_synthetic)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-4000:]
-    assert re.search(r'Distributed training: True', out)
+    out = dist_train_two_ranks(
+        CONFIG, work, ['train_cfg.max_epochs=1',
+                       *_tiny_options(tiny_synthetic)],
+        port=free_port, home=tmp_path / 'home')
     # 16 videos, batch 4 per rank, 2 ranks: 2 iterations per epoch.
     assert re.search(r'Epoch\(train\) +\[1\]\[2/2\]', out)
     assert (work / 'epoch_1.pth').is_file()
