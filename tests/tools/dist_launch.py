@@ -19,7 +19,7 @@ def dist_train_two_ranks(config, work, options, *, port: int,
     res = subprocess.run(
         ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(config), '2',
          '--work-dir', str(work), '--cfg-options', *options],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     out = res.stdout + res.stderr
     assert res.returncode == 0, out[-4000:]
     assert 'Distributed training: True' in out

@@ -12,6 +12,7 @@ import pytest
 
 from mmprivact.privacy import compute_epsilon
 
+from ...tools.dist_launch import dist_train_two_ranks
 from ...tools.test_train_resume import _tiny_options
 
 REPO = Path(__file__).resolve().parents[3]
@@ -128,7 +129,7 @@ def test_wiring_errors_name_the_fix(tiny_synthetic, tmp_path):
 
 @pytest.mark.slow
 def test_dist_train_two_ranks_spends_what_one_process_spends(
-        tiny_synthetic, tmp_path):
+        tiny_synthetic, tmp_path, free_port):
     """2 CPU ranks, expected batch 2 each: q = 2 * 2 / 16, as one process
     with batch 4; the same steps give the same epsilon."""
     sigma = 1.1
@@ -136,16 +137,9 @@ def test_dist_train_two_ranks_spends_what_one_process_spends(
         'train_dataloader.batch_size=2',
         'custom_hooks.0.target_epsilon=None',
         f'custom_hooks.0.noise_multiplier={sigma}']
-    env = dict(os.environ, MMPRIVACT_HOME=str(tmp_path / 'home'),
-               PYTHON=sys.executable, PORT='29541', OMP_NUM_THREADS='1')
     work = tmp_path / 'work'
-    res = subprocess.run(
-        ['bash', str(REPO / 'tools' / 'dist_train.sh'), str(MASKDP), '2',
-         '--work-dir', str(work), '--cfg-options', *opts],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    out = res.stdout + res.stderr
-    assert res.returncode == 0, out[-4000:]
-    assert 'Distributed training: True' in out
+    dist_train_two_ranks(MASKDP, work, opts, port=free_port,
+                         home=tmp_path / 'home')
     rep = report(work)
     assert rep['sample_rate'] == pytest.approx(Q)
     assert rep['steps'] == STEPS_PER_EPOCH
