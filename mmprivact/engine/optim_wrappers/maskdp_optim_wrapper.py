@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from typing import Dict, List, Optional
 
 import torch
-import torch.distributed as dist
 import torch.nn as nn
 from mmengine.dist import get_dist_info
 from mmengine.model import is_model_wrapper
@@ -14,6 +13,7 @@ from mmengine.optim import OptimWrapper
 from mmaction.registry import OPTIM_WRAPPERS
 from mmengine.logging import print_log
 
+from mmprivact.distributed import all_reduce_sum
 from mmprivact.privacy.ghost_clipping import build_ghost_clipper
 from mmprivact.privacy.masked_aggregation import (masked_dp_aggregate,
                                                   privatize_clipped_sum)
@@ -475,12 +475,7 @@ class MaskDPOptimWrapper(OptimWrapper):
                           ) -> List[torch.Tensor]:
         """All-reduce across ranks and keep the step's statistics."""
         if world_size > 1:
-            flat = torch.cat([d.flatten() for d in direction])
-            dist.all_reduce(flat)
-            direction = [
-                chunk.view_as(d) for chunk, d in zip(
-                    flat.split([d.numel() for d in direction]), direction)
-            ]
+            direction = all_reduce_sum(direction)
         stats['batch_videos'] = float(num_videos)
         self.last_stats = stats
         return direction

@@ -4,6 +4,8 @@ from typing import Iterable
 import torch
 from mmengine import dist
 
+from ...distributed import all_reduce_sum
+
 
 def average_gradients(parameters: Iterable[torch.nn.Parameter]) -> None:
     """Replace each parameter's gradient by its mean over all ranks.
@@ -25,8 +27,5 @@ def average_gradients(parameters: Iterable[torch.nn.Parameter]) -> None:
     grads = [p.grad for p in parameters if p.grad is not None]
     if not grads:
         return
-    flat = torch.cat([g.reshape(-1) for g in grads])
-    dist.all_reduce(flat, op='sum')
-    flat /= world_size
-    for grad, chunk in zip(grads, flat.split([g.numel() for g in grads])):
-        grad.copy_(chunk.view_as(grad))
+    for grad, total in zip(grads, all_reduce_sum(grads)):
+        grad.copy_(total / world_size)
