@@ -23,6 +23,28 @@ _GAME_LOG_KEYS = frozenset(
     ('loss_anonymizer', 'anonymizer_utility_loss', 'anonymizer_privacy_loss',
      'penalty', 'penalty_active', 'rms_change', 'rms_change_pixel',
      'loss_privacy'))
+# Logged only while f_A is pre-trained as the identity map.
+_PRETRAIN_LOG_KEYS = frozenset(('loss_reconstruction', ))
+
+
+def _drop_logged(names: frozenset) -> bool:
+    """Remove scalars named ``names`` from MMEngine's message hub.
+
+    MMEngine's log shows a term's last value until it is logged again (and
+    a resumed run restores those values), so a term no longer computed
+    would go on printing its final value as if it were still trained.
+
+    Args:
+        names (frozenset): Loss names without the ``train/`` prefix.
+
+    Returns:
+        bool: Whether any scalar was removed.
+    """
+    scalars = MessageHub.get_current_instance().log_scalars
+    stale = [key for key in scalars if key.split('/', 1)[-1] in names]
+    for key in stale:
+        scalars.pop(key)
+    return bool(stale)
 
 
 @contextlib.contextmanager
@@ -579,6 +601,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
             self._forget_game_logs(step)
             return self._branches_step(x, samples, optim_wrapper,
                                        train_privacy=False)
+        if self.anonymizer_pretrain_iters:
+            _drop_logged(_PRETRAIN_LOG_KEYS)
         minimax_step = step - self.anonymizer_pretrain_iters
         if self.privacy_restart_interval and minimax_step > 0 and \
                 minimax_step % self.privacy_restart_interval == 0:
@@ -600,18 +624,9 @@ class PenaltyMinimaxRecognizer(BaseModel):
         return log
 
     def _forget_game_logs(self, step: int) -> None:
-        """Drop the minimax terms from the log once the game is over.
-
-        MMEngine's log shows a term's last value until it is logged again
-        (and a resumed run restores those values), so without this the
-        log would go on printing f_A's and f_B's final losses as if they
-        were still being trained.
-        """
-        scalars = MessageHub.get_current_instance().log_scalars
-        stale = [key for key in scalars
-                 if key.split('/', 1)[-1] in _GAME_LOG_KEYS]
-        for key in stale:
-            scalars.pop(key)
+        """Drop the minimax (and pre-training) terms from the log once
+        the game is over, and say so once."""
+        stale = _drop_logged(_GAME_LOG_KEYS | _PRETRAIN_LOG_KEYS)
         if stale or step == self.anonymizer_train_iters:
             MMLogger.get_current_instance().info(
                 f'f_A and f_B fixed from iteration '

@@ -283,6 +283,23 @@ def test_fixed_f_a_drops_the_game_terms_from_the_log():
     assert set(hub.log_scalars) == {'train/loss_utility'}
 
 
+def test_pretraining_term_leaves_the_log_when_the_game_starts():
+    """``loss_reconstruction`` is not printed with its last value on."""
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('test_pretraining_log')
+    model, wrappers = build(schedule='both', anonymizer_pretrain_iters=1,
+                            anonymizer_train_iters=2)
+    seen = []
+    for i in range(3):
+        log = model.train_step(batch(seed=i), wrappers)
+        hub.update_scalars({f'train/{k}': v for k, v in log.items()})
+        seen.append(set(hub.log_scalars))
+    assert seen[0] == {'train/loss_reconstruction'}
+    assert 'train/loss_anonymizer' in seen[1]
+    assert 'train/loss_reconstruction' not in seen[1]
+    assert seen[2] == {'train/loss_utility'}
+
+
 def test_ensemble_members_are_independent_and_all_optimized():
     model, wrappers = build(privacy_ensemble=3)
     members = model.privacy_members
