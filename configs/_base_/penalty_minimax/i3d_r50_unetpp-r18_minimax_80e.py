@@ -4,6 +4,9 @@
 # projection (NT-Xent, T = 0.1), Adam at the paper's learning rates,
 # 80 epochs, B = 0.5. Top-level configs add a dataset, the runtime and the
 # number of classes (model.utility.cls_head.num_classes).
+# To start f_T from Kinetics-400 weights, as the paper, set
+# `--cfg-options model.utility_checkpoint=checkpoints/i3d_r50_kinetics400.pth`
+# (not load_from, whose backbone.*/cls_head.* keys would not reach f_T).
 _base_ = ['../models/i3d_r50.py']
 
 budget = 0.5

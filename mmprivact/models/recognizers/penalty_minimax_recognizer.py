@@ -1,5 +1,6 @@
 """Penalty-driven minimax anonymization (Aslam & Nasrollahi, CVPR-W 2025)."""
 import contextlib
+import os.path as osp
 from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import torch
@@ -11,6 +12,7 @@ from mmengine.logging import MessageHub, MMLogger
 from mmengine.model import BaseModel, BaseModule
 from mmengine.optim import OptimWrapperDict
 from mmengine.registry import DefaultScope
+from mmengine.runner.checkpoint import _load_checkpoint
 
 from ..wrappers import average_gradients
 
@@ -135,6 +137,10 @@ class PenaltyMinimaxRecognizer(BaseModel):
       gives the action recognizer time to converge on frames that no
       longer change, and the leakage of the final f_A is that of f_A at
       the switch.
+    * ``utility_checkpoint`` (off by default; not in the paper's code)
+      starts f_T from a trained recognizer's weights (a plain MMAction2
+      checkpoint or f_T of a minimax one) while f_A and f_B start fresh,
+      as the paper starts f_T from a pre-trained recognizer.
 
     Inputs come from the data preprocessor in [0, 1]
     (``ActionDataPreprocessor(mean=[0, 0, 0], std=[255, 255, 255])``), as
@@ -225,6 +231,20 @@ class PenaltyMinimaxRecognizer(BaseModel):
         views (dict, optional): :class:`FrameViewAugmenter` arguments.
         mean (Sequence[float]): f_T's input mean (0-255 units).
         std (Sequence[float]): f_T's input std (0-255 units).
+        utility_checkpoint (str, optional): Path of a checkpoint whose f_T
+            weights initialise f_T: either a plain MMAction2 recognizer
+            checkpoint (keys ``backbone.*``, ``cls_head.*``) or a
+            PenaltyMinimaxRecognizer checkpoint (keys ``utility.*``; only
+            those are read). f_A, f_B and the iteration counter
+            (``train_steps``) keep their fresh initialisation. Tensors whose
+            shape differs from f_T's (typically ``cls_head.fc_cls.*`` when
+            the number of classes differs) are skipped with a warning.
+            Loaded in :meth:`init_weights`, so a resumed run's checkpoint
+            (or ``load_from``) still takes precedence. Not in the paper's
+            code; the paper starts f_T from Kinetics-pretrained weights.
+            ``load_from`` cannot do this: a plain recognizer checkpoint's
+            keys do not reach f_T (``utility.*``), and a minimax checkpoint
+            would also load f_A, f_B and ``train_steps``. Defaults to None.
         data_preprocessor (dict, optional): Defaults to an
             ``ActionDataPreprocessor`` giving [0, 1] NCTHW clips.
         init_cfg (dict, optional): MMEngine init config.
@@ -257,6 +277,7 @@ class PenaltyMinimaxRecognizer(BaseModel):
                  views: Optional[Dict] = None,
                  mean: Sequence[float] = (123.675, 116.28, 103.53),
                  std: Sequence[float] = (58.395, 57.12, 57.375),
+                 utility_checkpoint: Optional[str] = None,
                  data_preprocessor: Optional[Dict] = None,
                  init_cfg: Optional[Dict] = None) -> None:
         if data_preprocessor is None:
@@ -324,6 +345,13 @@ class PenaltyMinimaxRecognizer(BaseModel):
         if privacy_adversary not in _ADVERSARIES:
             raise ValueError(f'privacy_adversary must be one of '
                              f'{_ADVERSARIES}; got {privacy_adversary!r}.')
+        if utility_checkpoint is not None and (
+                not isinstance(utility_checkpoint, str)
+                or not utility_checkpoint):
+            raise ValueError(
+                f'utility_checkpoint must be None (f_T starts from its own '
+                f'initialisation) or the path of a checkpoint holding f_T '
+                f'weights; got {utility_checkpoint!r}.')
         if privacy_region_crop and privacy_region_key is None:
             raise ValueError(
                 'privacy_region_crop=True crops f_B\'s frames around the '
@@ -350,12 +378,95 @@ class PenaltyMinimaxRecognizer(BaseModel):
         self.privacy_positives = privacy_positives
         self.privacy_adversary = privacy_adversary
         self.privacy_region_key = privacy_region_key
+        # Only a path: the file is read in init_weights, so building the
+        # model (tests, tools/test.py with a full checkpoint) needs no file.
+        self.utility_checkpoint = utility_checkpoint
         self.register_buffer('utility_mean',
                              torch.tensor(mean, dtype=torch.float32))
         self.register_buffer('utility_std',
                              torch.tensor(std, dtype=torch.float32))
         # Saved with the weights, so resume continues the schedule.
         self.register_buffer('train_steps', torch.zeros((), dtype=torch.long))
+
+    # ------------------------------------------------------------ weights
+    def init_weights(self) -> None:
+        """Initialise every network, then load ``utility_checkpoint`` into
+        f_T if it is set.
+
+        MMEngine's runner calls this before ``load_from`` / resume, which
+        therefore still override f_T. The checkpoint is loaded on every
+        call (MMEngine's own init chain runs only once per module).
+        """
+        super().init_weights()
+        if self.utility_checkpoint is not None:
+            self.load_utility_checkpoint(self.utility_checkpoint)
+
+    def load_utility_checkpoint(self, path: str) -> None:
+        """Load f_T's weights from a recognizer or minimax checkpoint.
+
+        Args:
+            path (str): A plain MMAction2 recognizer checkpoint
+                (``backbone.*``, ``neck.*``, ``cls_head.*``) or a
+                PenaltyMinimaxRecognizer one (only its ``utility.*``
+                tensors are read).
+        """
+        if '://' not in path and not osp.isfile(osp.expanduser(path)):
+            raise FileNotFoundError(
+                f'utility_checkpoint={path!r} does not exist. Train the '
+                f'recognizer on raw frames first (or download its '
+                f'Kinetics-400 weights to that path), or set '
+                f'model.utility_checkpoint=None to start f_T from its own '
+                f'initialisation.')
+        ckpt = _load_checkpoint(path, map_location='cpu')
+        state = ckpt.get('state_dict', ckpt) if isinstance(ckpt, dict) \
+            else ckpt
+        state = {(k[len('module.'):] if k.startswith('module.') else k): v
+                 for k, v in state.items()}
+        if any(k.startswith('utility.') for k in state):
+            found = {k[len('utility.'):]: v for k, v in state.items()
+                     if k.startswith('utility.')}
+        else:
+            found = {k: v for k, v in state.items()
+                     if k.startswith(('backbone.', 'neck.', 'cls_head.'))}
+        own = self.utility.state_dict()
+        kept, wrong_shape = {}, []
+        for k, v in found.items():
+            if k not in own:
+                continue
+            if tuple(v.shape) != tuple(own[k].shape):
+                wrong_shape.append(f'{k} {tuple(v.shape)} vs '
+                                   f'{tuple(own[k].shape)}')
+            else:
+                kept[k] = v
+        if not any(k.startswith('backbone.') for k in kept):
+            prefixes = list(dict.fromkeys(k.split('.', 1)[0]
+                                          for k in state))
+            shown = ', '.join(prefixes[:8]) + \
+                (', ...' if len(prefixes) > 8 else '')
+            raise ValueError(
+                f'utility_checkpoint {path!r} holds no f_T backbone weights '
+                f'that fit this f_T: its state_dict has top-level prefixes '
+                f'[{shown}]; expected a recognizer checkpoint (backbone.*, '
+                f'cls_head.*) or a PenaltyMinimaxRecognizer one (utility.*) '
+                f'with the same backbone architecture.')
+        logger = MMLogger.get_current_instance()
+        if wrong_shape:
+            logger.warning(
+                f'utility_checkpoint {path!r}: skipped {len(wrong_shape)} '
+                f'tensor(s) whose shape differs from f_T\'s, left at their '
+                f'initialisation (e.g. a Kinetics-400 head on a dataset with '
+                f'another number of classes: the head is re-initialised): '
+                + '; '.join(wrong_shape))
+        self.utility.load_state_dict(kept, strict=False)
+        missing = [k for k in own if k not in kept]
+        note = ''
+        if missing:
+            shown = ', '.join(missing[:10]) + \
+                (f', ... ({len(missing)} in all)' if len(missing) > 10
+                 else '')
+            note = f'; left at their initialisation: {shown}'
+        logger.info(f'f_T: loaded {len(kept)} tensors from utility_checkpoint '
+                    f'{path!r}{note}.')
 
     # ------------------------------------------------------------ frames
     @staticmethod

@@ -624,3 +624,116 @@ def test_bad_arguments():
                        'privacy_region_key')]:
         with pytest.raises(ValueError, match=match):
             MODELS.build(model_cfg(**kw))
+
+
+class RecordingLogger:
+    """Stands in for MMLogger in the recognizer's module."""
+
+    def __init__(self):
+        self.warnings, self.infos = [], []
+
+    def get_current_instance(self):
+        return self
+
+    def warning(self, msg):
+        self.warnings.append(msg)
+
+    def info(self, msg):
+        self.infos.append(msg)
+
+
+@pytest.fixture
+def recorded_log(monkeypatch):
+    from mmprivact.models.recognizers import penalty_minimax_recognizer
+    logger = RecordingLogger()
+    monkeypatch.setattr(penalty_minimax_recognizer, 'MMLogger', logger)
+    return logger
+
+
+def perturbed(seed=0):
+    """A model whose f_T differs from any fresh draw, counter at 7."""
+    model, _ = build(seed=seed)
+    with torch.no_grad():
+        for p in model.utility.parameters():
+            p.add_(1.0)
+        model.train_steps.fill_(7)
+    return model
+
+
+def assert_same(state, module):
+    now = module.state_dict()
+    assert state.keys() == now.keys()
+    for k, v in state.items():
+        assert torch.equal(v, now[k]), k
+
+
+def test_utility_checkpoint_from_a_minimax_checkpoint(tmp_path,
+                                                      recorded_log):
+    a = perturbed()
+    path = str(tmp_path / 'minimax.pth')
+    torch.save({'state_dict': a.state_dict()}, path)
+    b, _ = build(seed=1, utility_checkpoint=path)  # build runs init_weights
+    assert_same(snapshot(a.utility), b.utility)
+    for name in ('anonymizer', 'privacy'):  # fresh, not loaded
+        assert changed(snapshot(getattr(a, name)), getattr(b, name)), name
+    assert int(b.train_steps) == 0
+    assert recorded_log.warnings == []
+    assert len(recorded_log.infos) == 1 and path in recorded_log.infos[0]
+    # loads again on a second call, though MMEngine's init chain runs once
+    with torch.no_grad():
+        for p in b.utility.parameters():
+            p.zero_()
+    b.init_weights()
+    assert_same(snapshot(a.utility), b.utility)
+
+
+def test_utility_checkpoint_from_a_recognizer_with_other_classes(
+        tmp_path, recorded_log):
+    a = perturbed()
+    state = snapshot(a.utility)
+    in_channels = state['cls_head.fc_cls.weight'].shape[1]
+    state['cls_head.fc_cls.weight'] = torch.ones(5, in_channels)
+    state['cls_head.fc_cls.bias'] = torch.ones(5)
+    path = str(tmp_path / 'recognizer.pth')
+    torch.save({'state_dict': state}, path)
+    fresh = snapshot(build(seed=1)[0].utility)
+    b, _ = build(seed=1, utility_checkpoint=path)
+    now = b.utility.state_dict()
+    for k, v in now.items():
+        if k.startswith('backbone.'):
+            assert torch.equal(v, state[k]), k
+    for k in ('cls_head.fc_cls.weight', 'cls_head.fc_cls.bias'):
+        assert now[k].shape[0] == 3
+        assert torch.equal(now[k], fresh[k]), k  # its own initialisation
+    assert len(recorded_log.warnings) == 1
+    assert 'fc_cls.weight' in recorded_log.warnings[0]
+    assert 'fc_cls.bias' in recorded_log.warnings[0]
+    assert 'fc_cls' in recorded_log.infos[0]  # left at initialisation
+
+
+def test_utility_checkpoint_errors(tmp_path):
+    path = str(tmp_path / 'other.pth')
+    torch.save({'state_dict': {'foo.weight': torch.zeros(1)}}, path)
+    model = MODELS.build(model_cfg(utility_checkpoint=path))
+    with pytest.raises(ValueError, match='other.pth') as err:
+        model.init_weights()
+    assert 'foo' in str(err.value)
+    missing = str(tmp_path / 'missing.pth')
+    model = MODELS.build(model_cfg(utility_checkpoint=missing))  # builds
+    with pytest.raises(FileNotFoundError, match='utility_checkpoint'):
+        model.init_weights()
+    for bad in ('', 3):
+        with pytest.raises(ValueError, match='utility_checkpoint'):
+            MODELS.build(model_cfg(utility_checkpoint=bad))
+
+
+def test_load_from_after_init_weights_overrides_utility_checkpoint(
+        tmp_path):
+    """The runner's order: init_weights, then load_from / resume."""
+    a = perturbed()
+    path = str(tmp_path / 'minimax.pth')
+    torch.save({'state_dict': a.state_dict()}, path)
+    b, _ = build(seed=1, utility_checkpoint=path)
+    resumed, _ = build(seed=2)
+    b.load_state_dict(resumed.state_dict())
+    assert_same(snapshot(resumed), b)
