@@ -4,6 +4,8 @@ from typing import Any, Dict, Optional
 import torch
 import torch.nn as nn
 
+from ..state_dicts import branch_state_dict
+
 #: Prefix of f_A's weights in a ``PenaltyMinimaxRecognizer`` state dict.
 ANONYMIZER_PREFIX = 'anonymizer.'
 
@@ -68,8 +70,7 @@ def load_trained_anonymizer(checkpoint: str,
             f'tools/train.py configs/penalty_minimax/<config>.py.')
     ckpt = _load_checkpoint(checkpoint, map_location='cpu')
     state = ckpt.get('state_dict', ckpt)
-    own = {k[len(ANONYMIZER_PREFIX):]: v for k, v in state.items()
-           if k.startswith(ANONYMIZER_PREFIX)}
+    own = branch_state_dict(state, ANONYMIZER_PREFIX)
     if not own:
         if any(k.startswith('utility.') for k in state):
             raise KeyError(f'{checkpoint}: no {ANONYMIZER_PREFIX}* weights.')

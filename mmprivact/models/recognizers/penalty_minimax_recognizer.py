@@ -14,6 +14,7 @@ from mmengine.optim import OptimWrapperDict
 from mmengine.registry import DefaultScope
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from ..state_dicts import branch_state_dict
 from ..wrappers import average_gradients
 
 _SCHEDULES = ('both', 'alternate')
@@ -422,10 +423,8 @@ class PenaltyMinimaxRecognizer(BaseModel):
             else ckpt
         state = {(k[len('module.'):] if k.startswith('module.') else k): v
                  for k, v in state.items()}
-        if any(k.startswith('utility.') for k in state):
-            found = {k[len('utility.'):]: v for k, v in state.items()
-                     if k.startswith('utility.')}
-        else:
+        found = branch_state_dict(state, 'utility.')
+        if not found:
             found = {k: v for k, v in state.items()
                      if k.startswith(('backbone.', 'neck.', 'cls_head.'))}
         own = self.utility.state_dict()
