@@ -1,5 +1,4 @@
 """The leakage tool end to end on the tiny synthetic set."""
-import importlib.util
 import json
 from pathlib import Path
 
@@ -8,6 +7,7 @@ import torch
 from mmengine.config import Config
 
 from mmprivact.models.anonymizers import UNetAnonymizer
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 TINY_UNET = dict(encoder='conv', encoder_channels=(8, 8, 8, 8, 8),
@@ -15,11 +15,7 @@ TINY_UNET = dict(encoder='conv', encoder_channels=(8, 8, 8, 8, 8),
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location(
-        'eval_privacy_leakage', REPO / 'tools' / 'eval_privacy_leakage.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / 'tools' / 'eval_privacy_leakage.py')
 
 
 def _checkpoint(path):

@@ -2,12 +2,13 @@
 components, reports a finite non-negative bound with every parameter,
 resumes without redoing runs, refuses to mix settings, and says plainly
 what each verdict means."""
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 CONFIG = str(REPO / 'configs/maskdp/'
@@ -16,11 +17,7 @@ CONFIG = str(REPO / 'configs/maskdp/'
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location(
-        'audit_privacy', REPO / 'tools' / 'analysis' / 'audit_privacy.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / 'tools' / 'analysis' / 'audit_privacy.py')
 
 
 def _tiny(data_root, out, *extra):

@@ -3,12 +3,13 @@ reports finite numbers with ratios to the non-private step, measures memory
 per mode in a child process on CPU, rejects bad input by name, and its
 plotting tool draws several runs."""
 import argparse
-import importlib.util
 import json
 import math
 from pathlib import Path
 
 import pytest
+
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 CONFIG = str(REPO / 'configs/maskdp/'
@@ -20,11 +21,7 @@ TINY = ['--batch-size', '2', '--iters', '2', '--warmup', '1', '--clip-len',
 
 
 def _load(name):
-    spec = importlib.util.spec_from_file_location(
-        name, REPO / 'tools' / 'analysis' / f'{name}.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / 'tools' / 'analysis' / f'{name}.py', name)
 
 
 @pytest.fixture(scope='module')

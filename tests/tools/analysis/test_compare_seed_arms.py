@@ -1,12 +1,12 @@
 """compare_seed_arms.py pairs raw and anonymized runs by seed, reports the
 mean gaps with intervals, and judges issue 5's target honestly."""
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 
 from tests.evaluation.run_dirs import make_run
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / 'tools/analysis/compare_seed_arms.py'
@@ -14,11 +14,7 @@ SCRIPT = REPO / 'tools/analysis/compare_seed_arms.py'
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('compare_seed_arms_tool',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, 'compare_seed_arms_tool')
 
 
 def _arms(tmp_path, raw, anonymized, identity):

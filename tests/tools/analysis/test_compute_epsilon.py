@@ -1,5 +1,4 @@
 """The epsilon CLI agrees with the library it fronts and rejects bad input."""
-import importlib.util
 import json
 import subprocess
 import sys
@@ -10,6 +9,7 @@ import pytest
 from mmprivact.datasets.samplers.poisson_batch_sampler import \
     PoissonBatchSampler
 from mmprivact.privacy import calibrate_noise_multiplier, compute_epsilon
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / 'tools/analysis/compute_epsilon.py'
@@ -20,11 +20,7 @@ KEYS = {'accountant', 'delta', 'sample_rate', 'steps', 'noise_multiplier',
 @pytest.fixture(scope='module')
 def tool():
     """The script, imported as a module."""
-    spec = importlib.util.spec_from_file_location('compute_epsilon_tool',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, 'compute_epsilon_tool')
 
 
 @pytest.mark.parametrize('sigma,q,steps,delta', [(1.1, 0.05, 200, 1e-5),

@@ -1,17 +1,14 @@
 """The sweep tool keeps finished runs, reports and plots every grid point."""
-import importlib.util
 import json
 from pathlib import Path
+
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location(
-        'maskdp_sweep', REPO / 'tools' / 'analysis' / 'maskdp_sweep.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / 'tools' / 'analysis' / 'maskdp_sweep.py')
 
 
 def _fake_row(mode, eps):

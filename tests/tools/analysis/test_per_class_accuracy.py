@@ -1,7 +1,6 @@
 """per_class_accuracy.py reads `tools/test.py --dump` pickles, averages
 per-class accuracy over each arm's dumps, reports the cost against the first
 arm and the pooled confusion, and refuses bad input with a clear message."""
-import importlib.util
 import json
 import math
 from pathlib import Path
@@ -11,17 +10,15 @@ import pytest
 import torch
 from mmengine.fileio import dump
 
+from tests.tools.script_loader import load_script
+
 REPO = Path(__file__).resolve().parents[3]
 SCRIPT = REPO / 'tools/analysis/per_class_accuracy.py'
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('per_class_accuracy_tool',
-                                                  SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT, 'per_class_accuracy_tool')
 
 
 def _write(path, gt, pred, num_classes=3, scalar=False):

@@ -1,21 +1,17 @@
 """tools/analysis/privacy_sweep.py: dry run, a (faked) sweep, report only."""
-import importlib.util
 from pathlib import Path
 
 import pytest
 
 from tests.evaluation.sweep.fakes import FakeTools, make_data_root, \
     write_sweep
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def _load():
-    spec = importlib.util.spec_from_file_location(
-        'privacy_sweep', REPO / 'tools' / 'analysis' / 'privacy_sweep.py')
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / 'tools' / 'analysis' / 'privacy_sweep.py')
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 The tools are scripts, not a package, so they are imported from their files.
 Fake (empty) video files follow each dataset's real naming scheme.
 """
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 from typing import Dict, Iterable, List, Tuple
 
 import pytest
+
+from tests.tools.script_loader import load_script
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -23,11 +24,7 @@ SMARTHOME_CS_TEST = {2, 10, 11, 14, 16, 18, 20}
 def load_tool(dataset: str) -> ModuleType:
     """Import ``tools/data/<dataset>/build_annotations.py`` as a module."""
     path = REPO / 'tools' / 'data' / dataset / 'build_annotations.py'
-    spec = importlib.util.spec_from_file_location(
-        f'build_annotations_{dataset}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(path, f'build_annotations_{dataset}')
 
 
 @pytest.fixture(scope='module')
