@@ -1,6 +1,6 @@
 """MMEngine runner whose own checkpoints can be resumed under torch>=2.6."""
 import os.path as osp
-from typing import Optional
+from typing import Any, Dict, Optional
 
 import torch
 import torch.distributed as torch_dist
@@ -12,6 +12,8 @@ from mmengine.runner import Runner
 
 from mmaction.registry import RUNNERS
 from .checkpoint_trust import remove_stale_signatures, sign_checkpoint
+from .scheduler_resume_check import (resumed_scheduler_warnings,
+                                     scheduler_settings)
 
 
 @RUNNERS.register_module()
@@ -31,7 +33,58 @@ class TrustedCheckpointRunner(Runner):
     (``gloo`` instead of ``nccl``, DDP without ``device_ids``), where
     MMEngine's own set-up calls CUDA and fails; useful to test multi-rank
     behaviour on a CPU.
+
+    On ``--resume`` it warns about every parameter scheduler the checkpoint
+    does not restore as configured (one added to the config, which MMEngine
+    starts fresh at the resumed epoch; one whose settings the checkpoint
+    overrides; states dropped), see
+    :mod:`mmprivact.engine.runner.scheduler_resume_check`.
     """
+
+    def build_param_scheduler(self, scheduler: Any) -> Any:
+        """Build as MMEngine does, remembering each new scheduler's
+        configured settings for the resume check."""
+        built = super().build_param_scheduler(scheduler)
+        if not hasattr(self, '_configured_schedulers'):
+            self._configured_schedulers: Dict[int, Dict] = {}
+        for items in (built.values() if isinstance(built, dict) else [built]):
+            for item in items:
+                self._configured_schedulers.setdefault(
+                    id(item), scheduler_settings(item))
+        return built
+
+    def load_checkpoint(self, filename: str, *args, **kwargs) -> dict:
+        """Load as MMEngine does, keeping the scheduler states it holds
+        for the resume check."""
+        checkpoint = super().load_checkpoint(filename, *args, **kwargs)
+        self._loaded_scheduler_states = (filename,
+                                         checkpoint.get('param_schedulers'))
+        return checkpoint
+
+    def resume(self,
+               filename: str,
+               resume_optimizer: bool = True,
+               resume_param_scheduler: bool = True,
+               map_location: Any = 'default') -> None:
+        """Resume as MMEngine does, then warn about schedulers that do not
+        run as the config says."""
+        self._loaded_scheduler_states = (filename, None)
+        super().resume(
+            filename,
+            resume_optimizer=resume_optimizer,
+            resume_param_scheduler=resume_param_scheduler,
+            map_location=map_location)
+        if not resume_param_scheduler or self.param_schedulers is None:
+            return
+        source, saved = self._loaded_scheduler_states
+        for message in resumed_scheduler_warnings(
+                self.param_schedulers,
+                saved,
+                getattr(self, '_configured_schedulers', {}),
+                epoch=self.epoch,
+                iteration=self.iter,
+                checkpoint=osp.basename(str(source))):
+            self.logger.warning(message)
 
     def setup_env(self, env_cfg: dict) -> None:
         """Initialise a CPU process group when there is no GPU, then set up
