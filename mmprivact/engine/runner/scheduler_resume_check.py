@@ -58,6 +58,14 @@ def _fresh_span(scheduler, epoch: int, iteration: int) -> str:
             f'end={end} counted from the resume at {unit[:-1]} {start})')
 
 
+def _differs(a, b) -> bool:
+    """``a != b`` for settings of any type (arrays compare by text)."""
+    try:
+        return bool(a != b)
+    except (TypeError, ValueError, RuntimeError):
+        return repr(a) != repr(b)
+
+
 def scheduler_settings(scheduler) -> Dict:
     """A scheduler's settings: its state without the progress entries."""
     return _settings(scheduler.state_dict())
@@ -118,7 +126,7 @@ def resumed_scheduler_warnings(built: Optional[Schedulers],
                     '(add new ones after them), or train from the start.')
                 continue
             changed = [(k, wanted[k], restored[k]) for k in wanted
-                       if wanted[k] != restored[k]]
+                       if _differs(wanted[k], restored[k])]
             if changed:
                 listed = ', '.join(f'{k}={new!r} (config: {old!r})'
                                    for k, old, new in changed)

@@ -71,6 +71,17 @@ def test_changed_settings_are_the_checkpoints():
     assert built[0].T_max == 6  # what MMEngine's resume really did
 
 
+def test_array_settings_compare_without_error():
+    import numpy as np
+    built = [MultiStepLR(_optim(), milestones=[6])]
+    configured = {id(built[0]): dict(scheduler_settings(built[0]),
+                                     extra=np.array([1.0, 2.0]))}
+    saved = [dict(built[0].state_dict(), extra=np.array([1.0, 3.0]))]
+    messages = resumed_scheduler_warnings(
+        built, saved, configured, epoch=1, iteration=10)
+    assert len(messages) == 1 and 'extra=' in messages[0]
+
+
 def test_other_scheduler_kind_at_a_position():
     saved = [MultiStepLR(_optim(), milestones=[6], gamma=0.0).state_dict()]
     built = [CosineAnnealingLR(_optim(), T_max=6, end=6)]
