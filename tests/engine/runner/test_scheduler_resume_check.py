@@ -136,7 +136,7 @@ def _runner(work_dir, max_epochs, param_scheduler, resume=False):
                                            interval=1)),
         resume=resume,
         load_from=str(work_dir / 'epoch_2.pth') if resume else None,
-        default_scope='mmengine',
+        default_scope='mmaction',
         experiment_name=f'toy_{max_epochs}_{resume}')
 
 
