@@ -18,6 +18,8 @@
 #
 # Measured over seeds 0-6: identity 70.8 points below raw (95 % interval
 # 41.3-100.3), action 7.3 points below (1.9-12.8); both per seed in 4 of 7.
+# Both configs run as files, seeds 0-6: identity 68.8 points below (40.5-97.1),
+# action 6.4 below (-2.2-15.0); both per seed in 4 of 7.
 #
 # The raw reference starts from the same f_T: this config with
 # --cfg-options optim_wrapper.anonymizer.optimizer.lr=0
