@@ -140,15 +140,21 @@ def _runner(work_dir, max_epochs, param_scheduler, resume=False):
         experiment_name=f'toy_{max_epochs}_{resume}')
 
 
+def _train_collecting_warnings(runner, monkeypatch):
+    """Train ``runner`` and return the messages it logged as warnings."""
+    warnings = []
+    monkeypatch.setattr(runner.logger, 'warning', warnings.append)
+    runner.train()
+    return warnings
+
+
 def test_runner_warns_when_a_resume_adds_a_scheduler(tmp_path, monkeypatch):
     _runner(tmp_path, 2, [dict(type='MultiStepLR', milestones=[1])]).train()
     runner = _runner(tmp_path, 4, [
         dict(type='MultiStepLR', milestones=[1]),
         dict(type='CosineAnnealingLR', T_max=2, begin=0, end=2)
     ], resume=True)
-    warnings = []
-    monkeypatch.setattr(runner.logger, 'warning', warnings.append)
-    runner.train()
+    warnings = _train_collecting_warnings(runner, monkeypatch)
     added = [w for w in warnings if 'CosineAnnealingLR' in w]
     assert len(added) == 1, warnings
     assert 'not in epoch_2.pth' in added[0]
@@ -160,9 +166,7 @@ def test_runner_resumes_matching_schedulers_without_warning(
     schedule = [dict(type='MultiStepLR', milestones=[1], end=5)]
     _runner(tmp_path, 2, schedule).train()
     runner = _runner(tmp_path, 3, schedule, resume=True)
-    warnings = []
-    monkeypatch.setattr(runner.logger, 'warning', warnings.append)
-    runner.train()
+    warnings = _train_collecting_warnings(runner, monkeypatch)
     assert not [w for w in warnings if 'param_scheduler' in w], warnings
 
 
@@ -173,8 +177,6 @@ def test_runner_warns_that_a_defaulted_end_stays_at_the_old_length(
     schedule = [dict(type='CosineAnnealingLR', T_max=2)]
     _runner(tmp_path, 2, schedule).train()
     runner = _runner(tmp_path, 4, schedule, resume=True)
-    warnings = []
-    monkeypatch.setattr(runner.logger, 'warning', warnings.append)
-    runner.train()
+    warnings = _train_collecting_warnings(runner, monkeypatch)
     ended = [w for w in warnings if 'param_scheduler[0]' in w]
     assert len(ended) == 1 and 'end=2 (config: 4)' in ended[0], warnings
